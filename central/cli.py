@@ -1,0 +1,43 @@
+"""`dendo-central`: the central service's command line.
+
+The collector, cases, notices and reports arrive with their issues; for now it offers the
+plate check officers use when they correct a plate, with the same rules as the edge.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from edge.common import plate_text
+
+
+def _cmd_plate_check(args: argparse.Namespace) -> int:
+    bad = 0
+    for text in args.plates:
+        try:
+            plate = plate_text.parse(text)
+        except plate_text.PlateError as exc:
+            print(f"{text}: invalid: {exc}")
+            bad += 1
+            continue
+        print(f"{text}: {plate.display}  norm={plate.norm}  {plate.kind}, {plate.province}")
+    return 1 if bad else 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="dendo-central", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    check = sub.add_parser("plate-check", help="validate and normalise plate texts")
+    check.add_argument("plates", nargs="+")
+    check.set_defaults(func=_cmd_plate_check)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return int(args.func(args) or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,77 @@
+"""Plates in a vehicle or street image: detect each plate, crop it with a margin, read it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from edge.detect import Detection
+from edge.models import ModelRegistry
+from edge.plate.detector import PlateDetector
+from edge.plate.reader import PlateRead, PlateReader
+from edge.plate.recognizer import PaddleLineRecognizer
+
+CROP_MARGIN = 0.06  # of the plate box, each side: the detector's boxes are tight
+
+
+@dataclass(frozen=True)
+class FoundPlate:
+    box: tuple[float, float, float, float]
+    detector_score: float
+    read: PlateRead
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "box": [round(v, 1) for v in self.box],
+            "detector_score": round(self.detector_score, 4),
+            **self.read.to_json(),
+        }
+
+
+def crop_box(image: np.ndarray, box: tuple[float, ...], margin: float = CROP_MARGIN) -> np.ndarray:
+    """The box grown by `margin` on each side, clipped to the image."""
+    x1, y1, x2, y2 = box
+    mx, my = (x2 - x1) * margin, (y2 - y1) * margin
+    h, w = image.shape[:2]
+    xa, ya = max(0, int(x1 - mx)), max(0, int(y1 - my))
+    xb, yb = min(w, round(x2 + mx)), min(h, round(y2 + my))
+    return image[ya:yb, xa:xb]
+
+
+def make_reader(registry: ModelRegistry, backend: str = "ppocr", threads: int = 1) -> PlateReader:
+    """The plate reader with the chosen OCR back end ("ppocr" default, "easyocr" optional)."""
+    if backend == "ppocr":
+        rec = PaddleLineRecognizer(registry.path("text_rec"), registry.path("text_dict"), threads)
+    elif backend == "easyocr":
+        from edge.plate.easyocr_backend import EasyOcrLineRecognizer
+
+        rec = EasyOcrLineRecognizer()
+    else:
+        raise ValueError(f"unknown OCR back end {backend!r} (ppocr or easyocr)")
+    return PlateReader(rec)
+
+
+class PlateFinder:
+    """Plate detector plus reader, for whole images or vehicle crops."""
+
+    def __init__(self, detector: PlateDetector, reader: PlateReader) -> None:
+        self.detector = detector
+        self.reader = reader
+
+    @classmethod
+    def from_registry(
+        cls, registry: ModelRegistry, backend: str = "ppocr", threads: int = 1
+    ) -> PlateFinder:
+        detector = PlateDetector(registry.path("plates"), threads=threads)
+        return cls(detector, make_reader(registry, backend, threads))
+
+    def find(self, image_bgr: np.ndarray) -> list[FoundPlate]:
+        """Every plate in the image, read; best detector score first."""
+        found = []
+        for det in self.detector.detect(image_bgr):
+            found.append(self._read(image_bgr, det))
+        return found
+
+    def _read(self, image: np.ndarray, det: Detection) -> FoundPlate:
+        return FoundPlate(det.box, det.score, self.reader.read(crop_box(image, det.box)))
