@@ -33,14 +33,11 @@ def _cmd_models(args: argparse.Namespace) -> int:
 def _cmd_read_plate(args: argparse.Namespace) -> int:
     import cv2
 
-    from edge.plate.finder import PlateFinder, make_reader
+    from edge.plate.finder import PlateFinder
 
     registry = ModelRegistry()
     results: list[dict[str, object]] = []
-    if args.crop:
-        reader = make_reader(registry, args.backend, args.threads)
-    else:
-        finder = PlateFinder.from_registry(registry, args.backend, args.threads)
+    finder = PlateFinder.from_registry(registry, args.backend, args.threads)
     failed = 0
     for name in args.images:
         image = cv2.imread(str(name))
@@ -51,7 +48,7 @@ def _cmd_read_plate(args: argparse.Namespace) -> int:
             continue
         if args.crop:
             h, w = image.shape[:2]
-            plates = [{"box": [0, 0, w, h], **reader.read(image).to_json()}]
+            plates = [{"box": [0, 0, w, h], **finder.read_crop(image).to_json()}]
         else:
             plates = [p.to_json() for p in finder.find(image)]
         results.append({"image": str(name), "plates": plates})

@@ -7,12 +7,13 @@ from pathlib import Path
 import onnxruntime as ort
 
 
-def open_session(path: Path, threads: int = 1) -> ort.InferenceSession:
-    """A CPU session with `threads` intra-op threads (an edge box runs several cameras)."""
+def open_session(path: Path | bytes, threads: int = 1) -> ort.InferenceSession:
+    """A CPU session (from a file or model bytes) with `threads` intra-op threads."""
     options = ort.SessionOptions()
     options.intra_op_num_threads = max(1, threads)
     options.inter_op_num_threads = 1
     options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
     options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
     options.log_severity_level = 3
-    return ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+    model = path if isinstance(path, bytes) else str(path)
+    return ort.InferenceSession(model, options, providers=["CPUExecutionProvider"])

@@ -73,5 +73,21 @@ class PlateFinder:
             found.append(self._read(image_bgr, det))
         return found
 
+    def read_crop(self, crop_bgr: np.ndarray) -> PlateRead:
+        """Read an image said to be a plate crop; when it does not read, look for the plate
+        inside it (a loose crop holds the plate and its surroundings) and read that."""
+        first = self.reader.read(crop_bgr)
+        if first.norm is not None:
+            return first
+        h, w = crop_bgr.shape[:2]
+        for det in self.detector.detect(crop_bgr)[:2]:
+            x1, y1, x2, y2 = det.box
+            if (x2 - x1) * (y2 - y1) > 0.8 * w * h:
+                continue  # the same crop again: nothing new to read
+            inner = self.reader.read(crop_box(crop_bgr, det.box))
+            if inner.norm is not None:
+                return inner
+        return first
+
     def _read(self, image: np.ndarray, det: Detection) -> FoundPlate:
         return FoundPlate(det.box, det.score, self.reader.read(crop_box(image, det.box)))

@@ -9,7 +9,7 @@ no plate can be; a plate that does not parse is returned as unread, with the rea
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 import cv2
@@ -60,9 +60,7 @@ def split_lines(crop_bgr: np.ndarray) -> list[np.ndarray]:
     """Cut a two-line plate at the row with the least ink in its middle band."""
     gray = cv2.cvtColor(crop_bgr, cv2.COLOR_BGR2GRAY)
     h = gray.shape[0]
-    ink = 255.0 - gray.astype(np.float32)
-    # Dark-on-light plates: ink is dark. Normalise per image so the gap stands out.
-    profile = ink.mean(axis=1)
+    profile = (255.0 - gray.astype(np.float32)).mean(axis=1)  # dark characters = ink
     lo, hi = int(h * 0.35), max(int(h * 0.65), int(h * 0.35) + 1)
     cut = lo + int(np.argmin(profile[lo:hi]))
     pad = max(1, int(h * 0.04))
@@ -74,39 +72,119 @@ def line_count(crop_bgr: np.ndarray) -> int:
     return 2 if w / max(h, 1) < TWO_LINE_MAX_ASPECT else 1
 
 
-class PlateReader:
-    """Reads plate crops with a line recogniser and the Vietnamese plate grammar."""
+def trim_border(crop_bgr: np.ndarray) -> np.ndarray:
+    """The crop without a thin frame on each side, where plate borders and screws sit."""
+    h, w = crop_bgr.shape[:2]
+    dy, dx = int(h * 0.04), int(w * 0.03)
+    return crop_bgr[dy : h - dy, dx : w - dx]
 
-    def __init__(self, recognizer: LineRecognizer, min_confidence: float = 0.5) -> None:
+
+def pad_line(line_bgr: np.ndarray) -> np.ndarray:
+    """A line with a margin of its own edge colour, so characters do not touch the edge."""
+    p = max(2, line_bgr.shape[0] // 8)
+    return cv2.copyMakeBorder(line_bgr, p, p, p, p, cv2.BORDER_REPLICATE)
+
+
+@dataclass(frozen=True)
+class View:
+    """One way of presenting a crop to the recogniser; different views fail differently."""
+
+    name: str
+    trim: bool = False
+    pad: bool = False
+
+    def lines(self, crop_bgr: np.ndarray, n: int) -> list[np.ndarray]:
+        image = trim_border(crop_bgr) if self.trim else crop_bgr
+        lines = split_lines(image) if n == 2 else [image]
+        return [pad_line(x) for x in lines] if self.pad else lines
+
+
+VIEWS = (View("plain"), View("trim-pad", trim=True, pad=True), View("trim", trim=True))
+
+
+class PlateReader:
+    """Reads plate crops with a line recogniser and the Vietnamese plate grammar.
+
+    The crop is read as it is first; a read that is certain (confidence at least
+    `accept_confidence`, no character repaired) is taken. Otherwise the other views are read
+    too, until two agree, and the plates they give are voted on, weighted by confidence, so
+    one view's slip does not decide the case alone. Views that end in disagreement give a
+    low confidence, and below `min_confidence` the plate is unread.
+    """
+
+    def __init__(
+        self,
+        recognizer: LineRecognizer,
+        min_confidence: float = 0.5,
+        accept_confidence: float = 0.98,
+        views: Sequence[View] = VIEWS,
+    ) -> None:
         self.recognizer = recognizer
         self.min_confidence = min_confidence
+        self.accept_confidence = accept_confidence
+        self.views = tuple(views)
 
     def read(self, crop_bgr: np.ndarray) -> PlateRead:
         """Read one plate crop (BGR). Never guesses: an invalid read comes back unread."""
         if crop_bgr is None or crop_bgr.size == 0 or min(crop_bgr.shape[:2]) < 8:
             return PlateRead(None, None, 0.0, 0, reason="plate crop is empty or too small")
-        n = line_count(crop_bgr)
-        lines = split_lines(crop_bgr) if n == 2 else [crop_bgr]
-        texts = self.recognizer.recognize(lines)
+        reads: list[PlateRead] = []
+        for view in self.views:
+            read = self._read_view(crop_bgr, view)
+            reads.append(read)
+            if read.norm and read.confidence >= self.accept_confidence and not read.repairs:
+                break  # certain at first sight
+            norms = [r.norm for r in reads if r.norm]
+            if norms and max(norms.count(n) for n in norms) >= 2:
+                break  # two views agree
+        return self._vote(reads)
+
+    def _vote(self, reads: list[PlateRead]) -> PlateRead:
+        valid = [r for r in reads if r.norm is not None]
+        if not valid:
+            return reads[0]
+        weight: dict[str, float] = {}
+        for r in valid:
+            weight[r.norm] = weight.get(r.norm, 0.0) + r.confidence  # type: ignore[index]
+        best_norm = max(weight, key=lambda n: (weight[n], n))
+        best = max((r for r in valid if r.norm == best_norm), key=lambda r: r.confidence)
+        agreed = weight[best_norm] / len(reads)
+        views = [r.extra.get("view") for r in reads]
+        extra = {"views": views, "votes": {n: round(w, 4) for n, w in weight.items()}}
+        if agreed < self.min_confidence:
+            reason = f"the views disagree or are unsure: {extra['votes']}"
+            return replace(
+                best, text=None, norm=None, confidence=agreed, reason=reason, extra=extra
+            )
+        return replace(best, confidence=agreed, extra=extra)
+
+    def _read_view(self, crop_bgr: np.ndarray, view: View) -> PlateRead:
+        """The guessed layout first; when no plate parses, the other (a one-line plate with a
+        sticker above it looks square)."""
+        first = self._read_layout(crop_bgr, view, line_count(crop_bgr))
+        if first.norm is not None:
+            return first
+        second = self._read_layout(crop_bgr, view, 3 - first.lines)
+        return second if second.norm is not None else first
+
+    def _read_layout(self, crop_bgr: np.ndarray, view: View, n: int) -> PlateRead:
+        texts = self.recognizer.recognize(view.lines(crop_bgr, n))
         raw = tuple(t.text for t in texts)
         fixed = plate_text.repair(list(raw))
         ocr_conf = float(np.prod([t.confidence for t in texts])) if texts else 0.0
+        extra: dict[str, object] = {"view": view.name}
         if fixed.plate is None:
-            return PlateRead(None, None, ocr_conf, n, raw, reason=fixed.reason)
+            return PlateRead(None, None, ocr_conf, n, raw, reason=fixed.reason, extra=extra)
         confidence = ocr_conf * plate_text.confidence_penalty(fixed.changes)
         plate = fixed.plate
         if confidence < self.min_confidence:
+            reason = (
+                f"read {plate.display!r} with confidence {confidence:.2f}, "
+                f"below {self.min_confidence:.2f}"
+            )
             return PlateRead(
-                None,
-                None,
-                confidence,
-                n,
-                raw,
-                reason=f"read {plate.display!r} with confidence {confidence:.2f}, "
-                f"below {self.min_confidence:.2f}",
-                kind=plate.kind,
-                repairs=fixed.changes,
+                None, None, confidence, n, raw, reason, plate.kind, fixed.changes, extra
             )
         return PlateRead(
-            plate.display, plate.norm, confidence, n, raw, None, plate.kind, fixed.changes
+            plate.display, plate.norm, confidence, n, raw, None, plate.kind, fixed.changes, extra
         )
