@@ -38,8 +38,9 @@ def render_scene() -> tuple[np.ndarray, list[str]]:
     cv2.rectangle(img, (290, 440), (590, 520), (60, 60, 60), -1)
     paste(img, render_plate(SAMPLE_PLATES[0], 52), 330, 560)
     truth.append("63A-123.45")
-    cv2.rectangle(img, (860, 470), (960, 690), (30, 30, 30), -1)
-    paste(img, render_plate(SAMPLE_PLATES[1], 70), 863, 560)
+    cv2.rectangle(img, (830, 450), (1010, 700), (30, 30, 30), -1)
+    cv2.circle(img, (920, 470), 45, (60, 60, 60), -1)  # helmet
+    paste(img, render_plate(SAMPLE_PLATES[1], 76), 869, 560)
     truth.append("59-D2 064.28")
     return img, truth
 
@@ -52,6 +53,12 @@ def run_perception_demo(out_dir: Path) -> int:
     vehicles = VehicleDetector(registry.path("vehicles")).detect(scene)
     plates = PlateFinder.from_registry(registry).find(scene)
     annotated = scene.copy()
+    for v in vehicles:
+        x1, y1, x2, y2 = (int(c) for c in v.box)
+        cv2.rectangle(annotated, (x1, y1), (x2, y2), (255, 200, 0), 2)
+        cv2.putText(
+            annotated, v.label, (x1, y2 + 22), cv2.FONT_HERSHEY_SIMPLEX, 0.6, (255, 200, 0), 2
+        )
     for p in plates:
         x1, y1, x2, y2 = (int(v) for v in p.box)
         cv2.rectangle(annotated, (x1, y1), (x2, y2), (0, 255, 0), 2)
@@ -70,8 +77,9 @@ def run_perception_demo(out_dir: Path) -> int:
         "picture": str(picture),
     }
     print(json.dumps(summary, ensure_ascii=False, indent=1))
+    found = ", ".join(v.label for v in vehicles) or "nothing"
     print(
-        f"signal {reading.state}; {len(vehicles)} vehicle(s) detected by the COCO model "
+        f"signal {reading.state}; COCO detector found: {found} "
         f"(drawn shapes are not vehicles to it); plates read {summary['plates_read_correctly']}"
         f" of {len(truth)} planted: {', '.join(read) or 'none'}; picture {picture}"
     )

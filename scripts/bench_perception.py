@@ -12,6 +12,7 @@ import argparse
 import csv
 import importlib.util
 import json
+import os
 import resource
 import sys
 import time
@@ -140,7 +141,8 @@ def bench_signal(shared: Path) -> dict[str, object]:
     media = shared / "media"
     if not media.is_dir():
         return {"skipped": f"{media} not found"}
-    spec = importlib.util.spec_from_file_location("eval_signal", REPO / "scripts" / "eval_signal.py")
+    script = REPO / "scripts" / "eval_signal.py"
+    spec = importlib.util.spec_from_file_location("eval_signal", script)
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
@@ -166,14 +168,15 @@ def main() -> int:
     args = parser.parse_args()
     registry = ModelRegistry()
     backends = ["ppocr", *(["easyocr"] if easyocr_available() else [])]
-    report: dict[str, object] = {
-        "machine": {"cpus": __import__("os").cpu_count()},
-        "speed": bench_speed(registry, args.shared, 5 if args.quick else 20),
-        "plates": bench_plates(registry, args.shared, backends),
-    }
+    plates = bench_plates(registry, args.shared, backends)
     if not easyocr_available():
-        report["plates"]["reader_easyocr"] = {"skipped": "easyocr not installed (pip install .[easyocr])"}  # type: ignore[index]
-    report["signal"] = {"skipped": "--skip-signal"} if args.skip_signal else bench_signal(args.shared)
+        plates["reader_easyocr"] = {"skipped": "easyocr not installed (pip install .[easyocr])"}
+    report: dict[str, object] = {
+        "machine": {"cpus": os.cpu_count()},
+        "speed": bench_speed(registry, args.shared, 5 if args.quick else 20),
+        "plates": plates,
+        "signal": {"skipped": "--skip-signal"} if args.skip_signal else bench_signal(args.shared),
+    }
     report["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
     print(json.dumps(report, ensure_ascii=False, indent=1))
     return 0

@@ -39,7 +39,8 @@ def test_vehicle_detector_finds_each_listed_violator_at_its_crossing(
             default=0,
         )
         assert best >= 0.5, (
-            f"{name} frame {v['cross_frame']}: no box overlaps {v['bbox_at_cross']} (best IoU {best:.2f})"
+            f"{name} frame {v['cross_frame']}: no box overlaps {v['bbox_at_cross']} "
+            f"(best IoU {best:.2f})"
         )
         assert all(
             d.label in {"car", "motorcycle", "bus", "truck", "bicycle", "traffic light"}

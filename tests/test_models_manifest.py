@@ -50,7 +50,7 @@ def test_unknown_and_missing_models_are_named(tmp_path: Path) -> None:
     with pytest.raises(ModelError, match="unknown model 'nope'"):
         registry.path("nope")
     (tmp_path / "weights.onnx").unlink()
-    with pytest.raises(ModelError, match="model 'toy': file .* is missing"):
+    with pytest.raises(ModelError, match=r"model 'toy': file .* is missing"):
         registry.path("toy")
 
 
@@ -83,6 +83,8 @@ def test_fetch_is_idempotent_and_rejects_a_wrong_hash(
     wrong = manifest.replace(registry.spec("text_dict").sha256, "0" * 64)
     (tmp_path / "manifest").write_text(wrong)
     (tmp_path / "ppocrv6_dict.txt").unlink()
-    with pytest.raises(ModelError, match="model 'text_dict'.*manifest expects 0{64}; file removed"):
+    with pytest.raises(
+        ModelError, match=r"model 'text_dict'.*manifest expects 0{64}; file removed"
+    ):
         ModelRegistry(tmp_path).fetch(["text_dict"], log=lambda _: None)
     assert not (tmp_path / "ppocrv6_dict.txt").exists(), "a file with a wrong hash must not stay"
