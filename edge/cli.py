@@ -94,6 +94,10 @@ def build_parser() -> argparse.ArgumentParser:
     read.add_argument("--threads", type=int, default=1)
     read.set_defaults(func=_cmd_read_plate)
 
+    from edge.evidence_cli import add_cli as add_evidence_cli
+
+    add_evidence_cli(sub)
+
     demo = sub.add_parser("demo", help="run the perception on a rendered sample scene")
     demo.add_argument("--out", default="out/demo", help="folder for the annotated picture")
     demo.set_defaults(func=_cmd_demo)

@@ -1,0 +1,276 @@
+"""Edge evidence: data bar, JPEG encoding, the per-camera chain, EvidenceWriter's bundles, and
+the keygen/verify commands, all checked through the same open_bundle the collector uses."""
+
+from __future__ import annotations
+
+import argparse
+import io
+import zipfile
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+from edge.common.bundle import open_bundle
+from edge.common.chain import ChainError, SequenceChain
+from edge.common.signing import generate_keypair, key_id, load_public_key
+from edge.evidence import (
+    BAR_BG,
+    EvidenceFrames,
+    EvidenceWriter,
+    ViolationRecord,
+    ascii_safe,
+    burn_data_bar,
+    encode_jpeg,
+)
+from edge.evidence_cli import add_cli
+
+CROSSED = datetime(2026, 11, 22, 7, 15, 3, 120_000, tzinfo=UTC)
+SITE = "Ấp Bắc – Nguyễn Trãi, approach from the west"
+
+
+def record(camera_id: str = "MT-07", **override: object) -> ViolationRecord:
+    base = ViolationRecord(
+        camera_id=camera_id,
+        site_name=SITE,
+        lat=10.36,
+        lon=106.356,
+        track_id=17,
+        vehicle_class="car",
+        cross_frame=120,
+        crossed_at=CROSSED,
+        red_since=CROSSED - timedelta(seconds=2.345),
+        seconds_into_red=2.345,
+        signal_state="red",
+        signal_source="vision",
+        config_hash="c" * 64,
+        decision={"rule": "crossed on red", "continued_px": np.float32(41.5), "frames": 6},
+        plate={
+            "text": "63A-123.45",
+            "norm": "63A12345",
+            "confidence": 0.91,
+            "lines": ["63A-123.45"],
+        },
+        plate_reason=None,
+        frame_boxes=[
+            {"role": "frame_before", "frame_index": 110, "t": 4.4, "box": np.array([5, 6, 90, 99])},
+            {"role": "frame_cross", "frame_index": 120, "t": 4.8, "box": (8, 30, 95, 120)},
+            {"role": "frame_after", "frame_index": 130, "t": 5.2, "box": [9, 60, 97, 150]},
+        ],
+        signal_debounce_frames=3,
+    )
+    return replace(base, **override)  # type: ignore[arg-type]
+
+
+def scene(seed: int, shape: tuple[int, int] = (360, 640)) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    image = np.full((*shape, 3), 90, np.uint8)
+    cv2.rectangle(image, (200, 150), (320, 260), (40, 40, 200), -1)
+    return cv2.add(image, rng.integers(0, 30, image.shape, dtype=np.uint8))
+
+
+def frames(clip: bytes | None = b"\x00\x00\x00\x18ftypmp42 fake clip") -> EvidenceFrames:
+    return EvidenceFrames(
+        before=(110, 4.4, scene(1)),
+        cross=(120, 4.8, scene(2)),
+        after=(130, 5.2, scene(3)),
+        plate_crop=scene(4, (40, 120)),
+        signal_crop=scene(5, (110, 40)),
+        clip=clip,
+    )
+
+
+@pytest.fixture()
+def keypair(tmp_path: Path) -> tuple[Path, Path]:
+    return generate_keypair(tmp_path / "keys", "EB-01")
+
+
+def writer(tmp_path: Path, keypair: tuple[Path, Path]) -> EvidenceWriter:
+    return EvidenceWriter(
+        keypair[0],
+        tmp_path / "state",
+        tmp_path / "out",
+        software_version="0.1.0",
+        model_hashes={"yolov8n": "d" * 64},
+        edge_box="EB-01",
+    )
+
+
+def keys(keypair: tuple[Path, Path]) -> dict:
+    public = load_public_key(keypair[1])
+    return {key_id(public): public}
+
+
+# --- pictures --------------------------------------------------------------------------------
+
+
+def test_ascii_safe_folds_vietnamese() -> None:
+    assert ascii_safe("Ấp Bắc – Nguyễn Trãi, Đồng Tháp") == "Ap Bac - Nguyen Trai, Dong Thap"
+    assert ascii_safe("tab\there 中") == "tab here ?"
+
+
+def test_data_bar_is_drawn_below_the_untouched_frame() -> None:
+    image = scene(7)
+    before = image.copy()
+    facts = {"UTC": "2026-11-22 07:15:03.120", "Site": SITE, "Signal at crossing": "RED"}
+    out = burn_data_bar(image, facts)
+    assert np.array_equal(image, before)  # the input is not modified
+    assert out.shape[1] == image.shape[1] and out.shape[0] > image.shape[0]
+    assert np.array_equal(out[: image.shape[0]], image)  # no scene pixel covered
+    bar = out[image.shape[0] :]
+    assert (bar == BAR_BG).all(axis=2).mean() > 0.7  # mostly dark background
+    assert (bar.min(axis=2) > 200).sum() > 100  # white text is there
+    assert not np.array_equal(bar, np.broadcast_to(np.array(BAR_BG, np.uint8), bar.shape))
+
+
+def test_data_bar_wraps_long_facts_and_takes_gray() -> None:
+    narrow = burn_data_bar(np.zeros((50, 160), np.uint8), [("Site", SITE * 3), ("Cam", "MT-07")])
+    wide = burn_data_bar(np.zeros((50, 1600, 3), np.uint8), [("Site", SITE), ("Cam", "MT-07")])
+    assert narrow.ndim == 3 and narrow.shape[0] - 50 > 3 * (wide.shape[0] - 50) / 2
+
+
+def test_encode_jpeg_is_deterministic() -> None:
+    image = scene(9)
+    first = encode_jpeg(image, 85)
+    assert first == encode_jpeg(image.copy(), 85) and first[:2] == b"\xff\xd8"
+    assert cv2.imdecode(np.frombuffer(first, np.uint8), cv2.IMREAD_COLOR).shape == image.shape
+    with pytest.raises(ValueError):
+        encode_jpeg(image, 0)
+    with pytest.raises(ValueError):
+        encode_jpeg(image.astype(np.float32), 90)
+
+
+# --- chain -----------------------------------------------------------------------------------
+
+
+def test_chain_survives_restarts_and_crashes(tmp_path: Path) -> None:
+    chain = SequenceChain(tmp_path, "MT-07")
+    assert chain.next() == (1, None)
+    chain.commit(1, "a" * 64)
+    assert SequenceChain(tmp_path, "MT-07").next() == (2, "a" * 64)
+    # crash: 2 was reserved, never committed; a restarted worker must not reuse it
+    restarted = SequenceChain(tmp_path, "MT-07")
+    assert restarted.next() == (3, "a" * 64)
+    restarted.commit(3, "b" * 64)
+    with pytest.raises(ChainError):
+        restarted.commit(3, "c" * 64)  # a committed number is never committed twice
+    assert restarted.next() == (4, "b" * 64)
+    assert SequenceChain(tmp_path, "MT-08").next() == (1, None)
+    assert sorted(p.name for p in tmp_path.iterdir() if not p.name.startswith(".")) == [
+        "MT-07.chain.json",
+        "MT-08.chain.json",
+    ]
+
+
+def test_corrupt_chain_state_is_an_error_not_a_restart(tmp_path: Path) -> None:
+    (tmp_path / "MT-07.chain.json").write_text('{"sequence": 5')
+    with pytest.raises(ChainError, match="corrupt"):
+        SequenceChain(tmp_path, "MT-07").next()
+    with pytest.raises(ValueError):
+        SequenceChain(tmp_path, "../etc")
+
+
+# --- writer ----------------------------------------------------------------------------------
+
+
+def test_writer_bundle_verifies(tmp_path: Path, keypair: tuple[Path, Path]) -> None:
+    path = writer(tmp_path, keypair).write(record(), frames())
+    assert path.parent == tmp_path / "out"
+    assert [p.name for p in path.parent.iterdir()] == [path.name]  # no temp files left
+    opened = open_bundle(path.read_bytes(), keys(keypair))
+    m = opened.manifest
+    assert path.name == f"MT-07_000001_{m.violation_id}.zip"
+    assert (m.sequence, m.prev_sha256, m.camera_id, m.edge.box) == (1, None, "MT-07", "EB-01")
+    assert m.site.name == SITE and m.crossed_at == "2026-11-22T07:15:03.120Z"
+    assert m.red_since == "2026-11-22T07:15:00.775Z" and m.seconds_into_red == 2.345
+    assert m.signal.debounce_frames == 3 and m.plate and m.plate.norm == "63A12345"
+    assert m.decision["continued_px"] == 41.5 and m.frame_boxes[0].box == (5, 6, 90, 99)
+    assert m.model_hashes == {"yolov8n": "d" * 64} and m.software.version == "0.1.0"
+    assert sorted(opened.files) == [
+        "clip.mp4",
+        "frame_after.jpg",
+        "frame_before.jpg",
+        "frame_cross.jpg",
+        "plate_crop.jpg",
+        "signal_crop.jpg",
+    ]
+    cross = cv2.imdecode(np.frombuffer(opened.files["frame_cross.jpg"], np.uint8), 1)
+    assert cross.shape[1] == 640 and cross.shape[0] > 360  # the data bar below the scene
+    smooth = [cv2.blur(img, (9, 9)).astype(int) for img in (cross[:360], scene(2))]
+    assert np.abs(smooth[0] - smooth[1]).mean() < 3  # the scene is intact (up to JPEG loss)
+    plate = cv2.imdecode(np.frombuffer(opened.files["plate_crop.jpg"], np.uint8), 1)
+    assert plate.shape == (40, 120, 3)  # crops are raw, no bar
+
+
+def test_chain_across_writer_instances(tmp_path: Path, keypair: tuple[Path, Path]) -> None:
+    first = writer(tmp_path, keypair).write(record(), frames(clip=None))
+    second = writer(tmp_path, keypair).write(record(track_id=18), frames(clip=None))
+    other = writer(tmp_path, keypair).write(record("MT-08"), frames(clip=None))
+    a, b, c = (open_bundle(p.read_bytes(), keys(keypair)) for p in (first, second, other))
+    assert (a.manifest.sequence, b.manifest.sequence) == (1, 2)
+    assert b.manifest.prev_sha256 == a.manifest_sha256
+    assert (c.manifest.sequence, c.manifest.prev_sha256) == (1, None)
+    assert second.name.startswith("MT-07_000002_") and "clip.mp4" not in b.files
+
+
+def test_writer_unread_plate(tmp_path: Path, keypair: tuple[Path, Path]) -> None:
+    unread = record(plate=None, plate_reason="no plate found in the vehicle box")
+    bare = replace(frames(clip=None), plate_crop=None, signal_crop=None)
+    path = writer(tmp_path, keypair).write(unread, bare)
+    m = open_bundle(path.read_bytes(), keys(keypair)).manifest
+    assert m.plate is None and m.plate_reason and len(m.files) == 3
+
+
+def test_facts_tell_frame_time_and_local_time(tmp_path: Path, keypair: tuple[Path, Path]) -> None:
+    facts = dict(writer(tmp_path, keypair).facts(record(), "before", 110, 4.4, 4.8))
+    assert facts["UTC"] == "2026-11-22 07:15:02.720"
+    assert facts["Local"] == "2026-11-22 14:15:02.720 (UTC+07)"
+    assert facts["Frame"] == "BEFORE, frame 110 (-0.400 s from crossing)"
+    assert facts["Into red at crossing"] == "2.345 s"
+
+
+# --- command line ----------------------------------------------------------------------------
+
+
+def run(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="dendo-edge")
+    add_cli(parser.add_subparsers(dest="command", required=True))
+    args = parser.parse_args(argv)
+    return int(args.func(args))
+
+
+def test_keygen_and_verify(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(["keygen", "--out", str(tmp_path / "k"), "--name", "EB-02"]) == 0
+    out = capsys.readouterr().out
+    public = tmp_path / "k" / "EB-02.pub.pem"
+    assert f"key_id {key_id(load_public_key(public))}" in out
+    assert run(["keygen", "--out", str(tmp_path / "k"), "--name", "EB-02"]) == 2  # no overwrite
+
+    private = tmp_path / "k" / "EB-02.key.pem"
+    w = EvidenceWriter(private, tmp_path / "s", tmp_path / "o", "0.1.0", {}, "EB-02")
+    path = w.write(record(), frames())
+    capsys.readouterr()
+    assert run(["verify", str(path), "--pubkey", str(public)]) == 0
+    out = capsys.readouterr().out
+    assert out.rstrip().endswith("OK") and "MT-07" in out and "63A-123.45" in out
+
+    with zipfile.ZipFile(path) as zf:
+        items = [(i, zf.read(i)) for i in zf.infolist()]
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        for info, data in items:
+            zf.writestr(info, data[:-1] + b"\x00" if info.filename == "frame_cross.jpg" else data)
+    tampered = tmp_path / "tampered.zip"
+    tampered.write_bytes(buf.getvalue())
+    assert run(["verify", str(tampered), "--pubkey", str(public)]) == 1
+    assert "REJECTED hash_mismatch: frame_cross.jpg" in capsys.readouterr().out
+
+    _, other_public = generate_keypair(tmp_path / "k", "EB-03")
+    assert run(["verify", str(path), "--pubkey", str(other_public)]) == 1
+    assert "REJECTED unknown_key" in capsys.readouterr().out
+    assert run(["verify", str(tmp_path / "absent.zip"), "--pubkey", str(public)]) == 2
+    assert run(["verify", str(path), "--pubkey", str(private)]) == 2  # a private key file
+    assert "verify:" in capsys.readouterr().err
