@@ -1,0 +1,242 @@
+"""`dendo-edge replay`: the pipeline on a recorded file, every frame, deterministic.
+
+This is what an appeal re-runs: the same video, config and models give the same violations,
+frames, plates and images (only violation ids and sequence numbers differ). It writes the
+evidence bundles, a machine-readable summary, and optionally an annotated video.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from edge.annotate import Annotator
+from edge.common.signing import generate_keypair
+from edge.config import Camera, ConfigError, config_hash, load_config
+from edge.detect import VehicleDetector
+from edge.detect_motion import MotionDetector
+from edge.evidence import EvidenceWriter
+from edge.models import ModelRegistry
+from edge.plate.finder import PlateFinder
+from edge.plate.track_plates import TrackPlates
+from edge.rule import RedLightRule, RuleSettings, StopLine
+from edge.signal.lamp import SignalHead
+from edge.signal.state import FixedTimePlan
+from edge.source import FileSource, SourceError
+from edge.track import Tracker
+from edge.worker import CameraSite, Pipeline, SignalSource, Violation
+
+SOFTWARE_VERSION = "0.1.0"
+
+
+def build_pipeline(
+    camera: Camera,
+    registry: ModelRegistry,
+    fps: float,
+    start_time: datetime,
+    evidence: EvidenceWriter | None,
+    detect_fps: float | None = None,
+    read_plates: bool = True,
+) -> Pipeline:
+    """Everything one camera needs, from its (merged) configuration."""
+    det = camera.detector
+    if det.kind == "motion":
+        detector: Any = MotionDetector()
+    else:
+        labels = [c for c in det.classes if c != "traffic light"]
+        detector = VehicleDetector(
+            registry.path("vehicles"),
+            conf=min(det.conf, camera.tracker.low_thresh),
+            iou=det.iou,
+            threads=det.threads,
+            labels=labels,
+        )
+    tr = camera.tracker
+    tracker = Tracker(
+        high_thresh=tr.high_thresh,
+        low_thresh=tr.low_thresh,
+        new_track_thresh=tr.high_thresh,
+        match_iou=tr.match_iou,
+        max_lost_s=tr.max_lost_s,
+        min_hits=tr.min_hits,
+    )
+    r = camera.rule
+    settings = RuleSettings(
+        min_distance_px=r.min_distance_px,
+        min_frames_past_line=r.min_frames_past_line,
+        amber_policy=r.amber_policy,
+        amber_grace_s=r.amber_grace_s,
+        min_seconds_into_red=r.min_seconds_into_red,
+    )
+    zone = camera.exempt.right_turn_on_red if camera.exempt else None
+    rule = RedLightRule(
+        StopLine(camera.stop_line, camera.direction),
+        settings,
+        exit_zone=zone.exit_zone if zone else None,
+        signal_history_s=camera.evidence.frames_before_s + 10.0,
+    )
+    sig = camera.signal
+    heads = [SignalHead(tuple(h.roi), h.layout) for h in sig.heads]
+    plan = None
+    if sig.schedule is not None:
+        s = sig.schedule
+        plan = FixedTimePlan(s.cycle_s, s.red_start_s, s.red_s, s.amber_s, s.offset_s)
+    signal = SignalSource(sig.source, heads, r.debounce_frames, plan)
+    plates = None
+    if read_plates:
+        finder = PlateFinder.from_registry(registry, threads=det.threads)
+        plates = TrackPlates(finder, camera.plate.crops_to_read, camera.plate.min_confidence)
+    site = CameraSite(
+        camera.id, camera.name, camera.location.lat, camera.location.lon, config_hash(camera)
+    )
+    roi = None
+    if camera.roi:
+        xs, ys = [p[0] for p in camera.roi], [p[1] for p in camera.roi]
+        roi = (int(min(xs)), int(min(ys)), int(max(xs) - min(xs)), int(max(ys) - min(ys)))
+    return Pipeline(
+        site,
+        fps,
+        start_time,
+        detector,
+        tracker,
+        rule,
+        signal,
+        plates,
+        evidence,
+        detect_fps=detect_fps or det.detect_fps,
+        roi=roi,
+        frames_before_s=camera.evidence.frames_before_s,
+    )
+
+
+def _progress(done: int, total: int, started: float, found: int, final: bool = False) -> None:
+    elapsed = max(time.perf_counter() - started, 1e-6)
+    frac = done / total if total else 0.0
+    bar = "#" * int(frac * 30)
+    line = (
+        f"\r[{bar:<30}] {frac * 100:5.1f}% frame {done}/{total or '?'} "
+        f"{done / elapsed:5.1f} fps, {found} violation(s)"
+    )
+    sys.stderr.write(line + ("\n" if final else ""))
+    sys.stderr.flush()
+
+
+def _violation_id(bundle: Path | None) -> str | None:
+    # Bundles are named <camera>_<sequence>_<violation_id>.zip
+    return bundle.stem.rsplit("_", 1)[-1] if bundle else None
+
+
+def print_table(violations: list[Violation]) -> None:
+    if not violations:
+        print("no violations found")
+        return
+    head = f"{'#':>3} {'frame':>6} {'crossed at (UTC)':24} {'class':11} {'plate':16}"
+    print(f"{head} {'into red':>8}  bundle")
+    for i, v in enumerate(violations, 1):
+        d = v.decision
+        into = f"{d.seconds_into_red:.2f}s" if d.seconds_into_red is not None else "-"
+        plate = v.plate.text or "(unread)"
+        at = v.crossed_at.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+        name = v.bundle.name if v.bundle else "-"
+        print(
+            f"{i:>3} {d.cross_frame:>6} {at:24} {d.vehicle_class:11} {plate:16} {into:>8}  {name}"
+        )
+
+
+def replay_main(args: argparse.Namespace) -> int:
+    try:
+        camera = load_config(args.config).camera(args.camera)
+    except (ConfigError, KeyError) as exc:
+        print(f"dendo-edge replay: {exc}", file=sys.stderr)
+        return 2
+    try:
+        source = FileSource(Path(args.video), args.start or 0.0, args.end)
+    except SourceError as exc:
+        print(f"dendo-edge replay: {exc}", file=sys.stderr)
+        return 2
+    start_time = (
+        datetime.fromisoformat(args.start_time.replace("Z", "+00:00"))
+        if args.start_time
+        else datetime.fromtimestamp(Path(args.video).stat().st_mtime, UTC)
+    )
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    key = Path(args.key) if args.key else out / "replay.key.pem"
+    if not args.key and not key.exists():
+        generate_keypair(out, "replay")
+        print(f"no --key given: signing with a new key {key} (public: {out / 'replay.pub.pem'})")
+    registry = ModelRegistry()
+    writer = EvidenceWriter(
+        key,
+        out / "state",
+        out,
+        SOFTWARE_VERSION,
+        registry.hashes(),
+        args.box or camera.box,
+        jpeg_quality=camera.evidence.jpeg_quality,
+    )
+    pipeline = build_pipeline(camera, registry, source.fps, start_time, writer, args.detect_fps)
+    annotator = Annotator(camera, Path(args.annotate), source.fps) if args.annotate else None
+    violations: list[Violation] = []
+    started = time.perf_counter()
+    total = (source.end_index or source.frame_count) - source.start_index
+    for n, frame in enumerate(source, 1):
+        found = pipeline.process(frame)
+        violations += found
+        if annotator:
+            annotator.write(frame, pipeline, found)
+        if n % 25 == 0 and not args.quiet:
+            _progress(n, total, started, len(violations))
+    violations += pipeline.finish()
+    if annotator:
+        annotator.close()
+    if not args.quiet:
+        _progress(pipeline.stats.frames, total, started, len(violations), final=True)
+    elapsed = time.perf_counter() - started
+    summary = {
+        "video": str(args.video),
+        "camera": camera.id,
+        "frames": pipeline.stats.frames,
+        "frames_corrupt": source.stats.frames_corrupt,
+        "fps": round(source.fps, 3),
+        "detections_run": pipeline.stats.detections_run,
+        "crossings": pipeline.stats.crossings,
+        "signal_frames": pipeline.stats.signal_frames,
+        "seconds": round(elapsed, 2),
+        "violations": [v.to_json(_violation_id(v.bundle)) for v in violations],
+    }
+    if args.json:
+        Path(args.json).write_text(json.dumps(summary, ensure_ascii=False, indent=1))
+    print_table(violations)
+    print(
+        f"{pipeline.stats.frames} frames ({source.stats.frames_corrupt} corrupt, skipped), "
+        f"{len(violations)} violation(s), crossings {pipeline.stats.crossings}, {elapsed:.1f} s"
+    )
+    return 0
+
+
+def add_cli(subparsers: Any) -> None:
+    p = subparsers.add_parser("replay", help="run the pipeline on a recorded video")
+    p.add_argument("video")
+    p.add_argument("--config", required=True, type=Path)
+    p.add_argument("--camera", required=True)
+    p.add_argument("--out", required=True, help="folder for the evidence bundles")
+    p.add_argument("--json", help="write the machine-readable summary here")
+    p.add_argument("--annotate", help="write an annotated video (MP4) here")
+    p.add_argument("--start", type=float, help="start at this many seconds into the video")
+    p.add_argument("--end", type=float, help="stop at this many seconds into the video")
+    p.add_argument(
+        "--start-time",
+        help="UTC time of the video's first frame (ISO 8601); "
+        "default: the file's modification time",
+    )
+    p.add_argument("--key", help="the edge box's signing key (PEM); default: a new replay key")
+    p.add_argument("--box", help="edge box id recorded in the evidence (default: the camera's)")
+    p.add_argument("--detect-fps", type=float, help="override detections per second")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=replay_main)
