@@ -1,0 +1,101 @@
+"""Edge pipeline cost: CPU-seconds per video-second of replay, per detection rate, and peak RSS.
+
+Each rate runs `dendo-edge replay` on the video in a child process (so peak memory is that
+run's own) with the calibration from its ../shared/media JSON, and reports CPU time (user +
+system, all threads) divided by the video's duration, wall-clock frames per second, the
+violations found, and peak RSS. Prints JSON.
+
+    python scripts/bench_edge.py [--video ../shared/media/vn_a.mp4] [--rates 10 5 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import yaml
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+
+def one_run(video: Path, rate: float, threads: int) -> dict[str, object]:
+    """Runs inside the child: replay once, measure this process."""
+    from edge.cli import main as dendo_edge
+
+    spec = importlib.util.spec_from_file_location("eval_videos", REPO / "scripts/eval_videos.py")
+    assert spec and spec.loader
+    eval_videos = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(eval_videos)
+    camera_config = eval_videos.camera_config
+    truth = json.loads(video.with_suffix(".json").read_text())
+    with tempfile.TemporaryDirectory(prefix="dendo-bench-") as tmp:
+        cfg = camera_config(truth, video)
+        cfg["cameras"][0]["detector"] = {"threads": threads}
+        config = Path(tmp) / "camera.yaml"
+        config.write_text(yaml.safe_dump(cfg))
+        summary = Path(tmp) / "summary.json"
+        argv = [
+            "replay", str(video), "--config", str(config), "--camera", "EV-01",
+            "--out", str(Path(tmp) / "out"), "--json", str(summary), "--quiet",
+            "--start-time", "2026-01-01T00:00:00Z", "--detect-fps", str(rate),
+        ]  # fmt: skip
+        before = resource.getrusage(resource.RUSAGE_SELF)
+        wall = time.perf_counter()
+        code = dendo_edge(argv)
+        wall = time.perf_counter() - wall
+        after = resource.getrusage(resource.RUSAGE_SELF)
+        result = json.loads(summary.read_text())
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    video_s = result["frames"] / result["fps"]
+    return {
+        "detect_fps": rate,
+        "threads": threads,
+        "exit_code": code,
+        "video_seconds": round(video_s, 2),
+        "cpu_seconds": round(cpu, 2),
+        "cpu_s_per_video_s": round(cpu / video_s, 3),
+        "wall_fps": round(result["frames"] / wall, 1),
+        "detections_run": result["detections_run"],
+        "violations_found_at_frames": [v["cross_frame"] for v in result["violations"]],
+        "listed_violation_frames": [v["cross_frame"] for v in truth["violations"]],
+        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--video", type=Path, default=REPO.parent / "shared/media/vn_a.mp4")
+    parser.add_argument("--rates", type=float, nargs="+", default=[10.0, 5.0, 3.0])
+    parser.add_argument("--threads", type=int, default=1, help="detector threads per camera")
+    parser.add_argument("--child", type=float, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child is not None:
+        print(json.dumps(one_run(args.video, args.child, args.threads)))
+        return 0
+    if not args.video.exists():
+        print(json.dumps({"skipped": f"{args.video} not found"}))
+        return 0
+    runs = []
+    for rate in args.rates:
+        print(f"replay at {rate:g} detections/s", file=sys.stderr, flush=True)
+        cmd = [sys.executable, __file__, "--video", str(args.video), "--child", str(rate)]
+        cmd += ["--threads", str(args.threads)]
+        out = subprocess.run(cmd, capture_output=True, text=True, check=False)
+        if out.returncode != 0:
+            runs.append({"detect_fps": rate, "error": out.stderr[-2000:]})
+            continue
+        runs.append(json.loads(out.stdout.strip().splitlines()[-1]))
+    print(json.dumps({"video": args.video.name, "runs": runs}, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,164 @@
+"""Score the pipeline on the real intersection videos in ../shared/media, through `replay`.
+
+For each NAME.mp4 with its NAME.json, the calibration it holds becomes a one-camera config
+in the project's schema, `dendo-edge replay` runs on the video, and its JSON summary is
+compared with the violations a person listed: found when a reported `cross_frame` is within
+`--tolerance` frames of a listed one (each listed violation matched once). Every other
+reported violation is a false one (the listed negatives must not fire). Prints JSON.
+
+    python scripts/eval_videos.py [--media ../shared/media] [--only vn_a] [--detect-fps 10]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from edge.cli import main as dendo_edge  # noqa: E402
+
+
+def camera_config(truth: dict[str, Any], video: Path) -> dict[str, Any]:
+    """The video's calibration as a one-camera config file (the real schema)."""
+    cal = truth["calibration"]
+    line = cal.get("stop_line_polyline") or cal["stop_line"]
+    heads = [{"roi": h["roi"], "layout": h.get("layout", "vertical")} for h in cal["signal_heads"]]
+    return {
+        "cameras": [
+            {
+                "id": "EV-01",
+                "name": video.stem,
+                "location": {"lat": 10.36, "lon": 106.36},
+                "box": "EB-99",
+                "source": str(video),
+                "frame_size": [truth["width"], truth["height"]],
+                "stop_line": line,
+                "direction": cal["direction"],
+                "signal": {"source": "vision", "heads": heads},
+            }
+        ]
+    }
+
+
+def match(found: list[dict[str, Any]], listed: list[dict[str, Any]], tolerance: int) -> dict:
+    """Greedy one-to-one matching by frame distance, closest pairs first."""
+    pairs = sorted(
+        (abs(f["cross_frame"] - v["cross_frame"]), i, j)
+        for i, f in enumerate(found)
+        for j, v in enumerate(listed)
+        if abs(f["cross_frame"] - v["cross_frame"]) <= tolerance
+    )
+    used_f: set[int] = set()
+    used_v: set[int] = set()
+    hits = []
+    for _, i, j in pairs:
+        if i in used_f or j in used_v:
+            continue
+        used_f.add(i)
+        used_v.add(j)
+        hits.append(
+            {
+                "listed_frame": listed[j]["cross_frame"],
+                "found_frame": found[i]["cross_frame"],
+                "offset": found[i]["cross_frame"] - listed[j]["cross_frame"],
+                "class": found[i]["vehicle_class"],
+                "listed_class": listed[j].get("vehicle_class"),
+                "plate": found[i]["plate"]["text"],
+                "seconds_into_red": found[i]["seconds_into_red"],
+            }
+        )
+    missed = [v["cross_frame"] for j, v in enumerate(listed) if j not in used_v]
+    false = [
+        {"cross_frame": f["cross_frame"], "class": f["vehicle_class"], "box": f["box_at_cross"]}
+        for i, f in enumerate(found)
+        if i not in used_f
+    ]
+    return {
+        "found": sorted(hits, key=lambda h: h["listed_frame"]),
+        "missed": missed,
+        "false": false,
+    }
+
+
+def evaluate(json_path: Path, work: Path, tolerance: int, detect_fps: float | None) -> dict:
+    truth = json.loads(json_path.read_text())
+    video = json_path.with_suffix(".mp4")
+    config = work / f"{video.stem}.yaml"
+    config.write_text(yaml.safe_dump(camera_config(truth, video), allow_unicode=True))
+    out = work / video.stem
+    summary_path = out / "summary.json"
+    argv = [
+        "replay", str(video), "--config", str(config), "--camera", "EV-01", "--out", str(out),
+        "--json", str(summary_path), "--start-time", "2026-01-01T00:00:00Z", "--quiet",
+    ]  # fmt: skip
+    if detect_fps:
+        argv += ["--detect-fps", str(detect_fps)]
+    started = time.perf_counter()
+    code = dendo_edge(argv)
+    if code != 0:
+        return {"video": video.name, "error": f"replay exited {code}"}
+    summary = json.loads(summary_path.read_text())
+    result = match(summary["violations"], truth["violations"], tolerance)
+    return {
+        "video": video.name,
+        "listed": len(truth["violations"]),
+        "negatives_listed": len(truth.get("negatives", [])),
+        **result,
+        "frames": summary["frames"],
+        "crossings": summary["crossings"],
+        "seconds": round(time.perf_counter() - started, 1),
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--media", type=Path, default=REPO.parent / "shared" / "media")
+    parser.add_argument("--only", action="append", help="video stem(s) to run")
+    parser.add_argument("--tolerance", type=int, default=15, help="frames")
+    parser.add_argument("--detect-fps", type=float)
+    parser.add_argument("--keep", type=Path, help="keep bundles and configs in this folder")
+    args = parser.parse_args()
+    if not args.media.is_dir():
+        print(json.dumps({"skipped": f"{args.media} not found"}))
+        return 0
+    paths = sorted(args.media.glob("*.json"))
+    if args.only:
+        paths = [p for p in paths if p.stem in args.only]
+    with tempfile.TemporaryDirectory(prefix="dendo-eval-") as tmp:
+        work = args.keep or Path(tmp)
+        work.mkdir(parents=True, exist_ok=True)
+        videos = []
+        for i, p in enumerate(paths, 1):
+            print(f"[{i}/{len(paths)}] {p.stem}", file=sys.stderr, flush=True)
+            videos.append(evaluate(p, work, args.tolerance, args.detect_fps))
+    found = sum(len(v.get("found", [])) for v in videos)
+    listed = sum(v.get("listed", 0) for v in videos)
+    false = sum(len(v.get("false", [])) for v in videos)
+    report = {
+        "tolerance_frames": args.tolerance,
+        "detect_fps": args.detect_fps or "per camera config (default 10)",
+        "videos": videos,
+        "overall": {
+            "listed": listed,
+            "found": found,
+            "missed": listed - found,
+            "false": false,
+            "recall": round(found / listed, 4) if listed else None,
+            "precision": round(found / (found + false), 4) if found + false else None,
+        },
+    }
+    print(json.dumps(report, ensure_ascii=False, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
