@@ -11,6 +11,7 @@ violations found, and peak RSS. Prints JSON.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib.util
 import json
 import resource
@@ -49,7 +50,8 @@ def one_run(video: Path, rate: float, threads: int) -> dict[str, object]:
         ]  # fmt: skip
         before = resource.getrusage(resource.RUSAGE_SELF)
         wall = time.perf_counter()
-        code = dendo_edge(argv)
+        with contextlib.redirect_stdout(sys.stderr):  # stdout carries only the JSON
+            code = dendo_edge(argv)
         wall = time.perf_counter() - wall
         after = resource.getrusage(resource.RUSAGE_SELF)
         result = json.loads(summary.read_text())

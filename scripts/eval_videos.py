@@ -12,6 +12,7 @@ reported violation is a false one (the listed negatives must not fire). Prints J
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
 import tempfile
@@ -103,7 +104,8 @@ def evaluate(json_path: Path, work: Path, tolerance: int, detect_fps: float | No
     if detect_fps:
         argv += ["--detect-fps", str(detect_fps)]
     started = time.perf_counter()
-    code = dendo_edge(argv)
+    with contextlib.redirect_stdout(sys.stderr):  # stdout carries only the JSON report
+        code = dendo_edge(argv)
     if code != 0:
         return {"video": video.name, "error": f"replay exited {code}"}
     summary = json.loads(summary_path.read_text())
