@@ -52,7 +52,15 @@ def restrict_classes(model_path: Path, vocab_size: int, classes: np.ndarray) -> 
         raise ValueError(f"{model_path}: expected one output layer of {vocab_size} classes")
     for output in model.graph.output:
         output.type.tensor_type.shape.dim[-1].dim_value = len(classes)
+    stale = [v for v in model.graph.value_info if _last_dim(v) == vocab_size]
+    for v in stale:  # intermediate shapes of the cut layer: let onnxruntime infer them
+        model.graph.value_info.remove(v)
     return model.SerializeToString()
+
+
+def _last_dim(value: onnx.ValueInfoProto) -> int | None:
+    dims = value.type.tensor_type.shape.dim
+    return dims[-1].dim_value if dims else None
 
 
 class PaddleLineRecognizer:
