@@ -19,7 +19,7 @@ models: $(STAMP)
 	$(BIN)/dendo-edge models fetch
 
 demo: setup
-	$(BIN)/dendo-edge demo --out out/demo
+	$(BIN)/python scripts/demo.py --out out/demo
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -22,8 +22,13 @@ class MotionDetector:
         car_min_width: int = 110,
         history: int = 200,
         var_threshold: float = 32.0,
-        learning_rate: float = -1.0,
+        learning_rate: float = 0.0005,
     ) -> None:
+        """learning_rate: MOG2's per-call background update (-1: OpenCV's automatic rate).
+        The default is small and fixed: the automatic rate is fast in the first calls and a
+        uniform vehicle that stops (or moves slowly) soon melts into the background, its blob
+        shrinking piecewise so its anchor jumps. A fixed camera with a constant background
+        does not need fast adaptation; the very first frame still seeds the background."""
         self.subtractor = cv2.createBackgroundSubtractorMOG2(history, var_threshold, False)
         self.min_area = min_area
         self.car_min_width = car_min_width

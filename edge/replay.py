@@ -111,6 +111,7 @@ def build_pipeline(
         detect_fps=detect_fps or det.detect_fps,
         roi=roi,
         frames_before_s=camera.evidence.frames_before_s,
+        frames_after_s=camera.evidence.frames_after_s,
     )
 
 

@@ -100,6 +100,7 @@ class SignalSource:
             raise ValueError("a schedule signal source needs a plan")
         self.plan = plan
         self.feed = feed or ControllerFeed()
+        self.debounce_frames = debounce_frames if kind == "vision" else None
 
     def status(self, frame: Frame) -> SignalStatus:
         if self.kind == "vision":
@@ -138,6 +139,7 @@ class Pipeline:
         detect_fps: float = 10.0,
         roi: tuple[int, int, int, int] | None = None,
         frames_before_s: float = 1.0,
+        frames_after_s: float = 1.0,
     ) -> None:
         self.site, self.fps, self.start_time = site, fps, start_time
         self.detector, self.tracker, self.rule = detector, tracker, rule
@@ -145,6 +147,7 @@ class Pipeline:
         self.step = max(1, round(fps / detect_fps)) if detect_fps > 0 else 1
         self.roi = roi
         self.frames_before = max(1, round(frames_before_s * fps))
+        self.frames_after = max(1, round(frames_after_s * fps))
         # Enough frames to reach back from a crossing found one detection step late.
         self.ring = FrameRing(frames_before_s + 3 * self.step / fps, fps)
         self.snapshots: dict[int, dict[str, Frame]] = {}
@@ -191,19 +194,27 @@ class Pipeline:
         return out
 
     def _snapshot_pending(self, frame: Frame) -> None:
-        """Keep the before/cross frames of every pending crossing while the ring has them."""
+        """Keep the before/cross frames of every pending crossing while the ring has them,
+        and its after frame once it comes (the decision itself may come much later)."""
         for track_id, state in self.rule.tracks.items():
             p = state.pending
-            if p is None or state.done or track_id in self.snapshots:
+            if p is None or state.done:
                 continue
-            before = self.ring.nearest(p.cross_frame - self.frames_before)
-            cross = self.ring.nearest(p.cross_frame)
-            if before is not None and cross is not None:
-                self.snapshots[track_id] = {"before": before, "cross": cross}
+            shots = self.snapshots.get(track_id) or self._take(p.cross_frame)
+            if shots is None:
+                continue
+            self.snapshots[track_id] = shots
+            if "after" not in shots and frame.index >= p.cross_frame + self.frames_after:
+                shots["after"] = frame
+
+    def _take(self, cross_frame: int) -> dict[str, Frame] | None:
+        before = self.ring.nearest(cross_frame - self.frames_before)
+        cross = self.ring.nearest(cross_frame)
+        return {"before": before, "cross": cross} if before and cross else None
 
     def _on_decision(self, d: Decision, frame: Frame | None) -> Violation | None:
         self.stats.crossings[d.kind] = self.stats.crossings.get(d.kind, 0) + 1
-        shots = self.snapshots.pop(d.track_id, None)
+        shots = self.snapshots.pop(d.track_id, None) or self._take(d.cross_frame)
         if d.kind != "violation":
             return None
         crossed_at = self.start_time + timedelta(seconds=d.cross_t)
@@ -214,7 +225,7 @@ class Pipeline:
         )
         violation = Violation(d, crossed_at, plate)
         if self.evidence is not None and shots is not None and frame is not None:
-            violation.bundle = self._write_bundle(violation, shots, frame)
+            violation.bundle = self._write_bundle(violation, shots, shots.get("after", frame))
         return violation
 
     def _box_near(self, track_id: int, frame_index: int, default: tuple) -> list[float]:
@@ -260,6 +271,7 @@ class Pipeline:
             plate=v.plate.to_json(),
             plate_reason=v.plate.reason,
             frame_boxes=boxes,
+            signal_debounce_frames=self.signal.debounce_frames,
         )
         cross = shots["cross"]
         frames = EvidenceFrames(

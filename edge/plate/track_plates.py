@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
+from edge.common import plate_text
 from edge.plate.finder import PlateFinder, crop_box
 from edge.plate.reader import PlateRead
 
@@ -46,7 +47,7 @@ class PlateVote:
             "text": self.text,
             "norm": self.norm,
             "confidence": round(self.confidence, 4),
-            "lines": self.lines,
+            "lines": list(plate_text.parse(self.text or "").lines()),  # the plate's own lines
         }
 
 
