@@ -42,6 +42,7 @@ def build_pipeline(
     evidence: EvidenceWriter | None,
     detect_fps: float | None = None,
     read_plates: bool = True,
+    idle_detect_fps: float | None = None,
 ) -> Pipeline:
     """Everything one camera needs, from its (merged) configuration."""
     det = camera.detector
@@ -109,6 +110,7 @@ def build_pipeline(
         plates,
         evidence,
         detect_fps=detect_fps or det.detect_fps,
+        idle_detect_fps=min(idle_detect_fps or det.idle_detect_fps, detect_fps or det.detect_fps),
         roi=roi,
         frames_before_s=camera.evidence.frames_before_s,
         frames_after_s=camera.evidence.frames_after_s,
@@ -181,7 +183,15 @@ def replay_main(args: argparse.Namespace) -> int:
         args.box or camera.box,
         jpeg_quality=camera.evidence.jpeg_quality,
     )
-    pipeline = build_pipeline(camera, registry, source.fps, start_time, writer, args.detect_fps)
+    pipeline = build_pipeline(
+        camera,
+        registry,
+        source.fps,
+        start_time,
+        writer,
+        args.detect_fps,
+        idle_detect_fps=args.idle_detect_fps,
+    )
     annotator = Annotator(camera, Path(args.annotate), source.fps) if args.annotate else None
     violations: list[Violation] = []
     started = time.perf_counter()
@@ -238,6 +248,7 @@ def add_cli(subparsers: Any) -> None:
     )
     p.add_argument("--key", help="the edge box's signing key (PEM); default: a new replay key")
     p.add_argument("--box", help="edge box id recorded in the evidence (default: the camera's)")
-    p.add_argument("--detect-fps", type=float, help="override detections per second")
+    p.add_argument("--detect-fps", type=float, help="detections/s near the line (override)")
+    p.add_argument("--idle-detect-fps", type=float, help="detections/s otherwise (override)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=replay_main)

@@ -3,7 +3,9 @@
 The same object serves a replay (every frame of a file, deterministic) and a live worker (the
 newest frame of a stream). Data flows one way: a frame goes in, violations come out. The
 signal is read on every frame (it is cheap and the rule needs it at the exact crossing
-frame); vehicles are detected `detect_fps` times a second and tracked in between.
+frame); vehicles are detected `detect_fps` times a second while a moving vehicle is near
+the stop line, and `idle_detect_fps` times a second otherwise, and tracked in between: the
+detector is most of the cost, and only crossings need the fine sampling.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from edge.detect import VEHICLE_LABELS, Detector
+from edge.detect import VEHICLE_LABELS, Detection, Detector
 from edge.evidence import EvidenceFrames, EvidenceWriter, ViolationRecord
 from edge.plate.track_plates import PlateVote, TrackPlates
 from edge.rule import Decision, Observation, RedLightRule
@@ -23,6 +25,13 @@ from edge.signal.lamp import SignalHead, SignalHeadClassifier
 from edge.signal.state import ControllerFeed, FixedTimePlan, SignalDebouncer, SignalStatus
 from edge.source import Frame, FrameRing
 from edge.track import Tracker
+from edge.yolo import iou
+
+# Full detection rate while a vehicle moving toward the line at more than this many box
+# heights per second would reach it within the horizon (or has just crossed it).
+ACTIVE_SPEED_H = 0.3
+ACTIVE_HORIZON_S = 2.0
+ACTIVE_NEAR_H = 6.0  # any unexplained detection within this many box heights of the line
 
 
 @dataclass(frozen=True)
@@ -137,6 +146,7 @@ class Pipeline:
         plates: TrackPlates | None,
         evidence: EvidenceWriter | None,
         detect_fps: float = 10.0,
+        idle_detect_fps: float | None = None,
         roi: tuple[int, int, int, int] | None = None,
         frames_before_s: float = 1.0,
         frames_after_s: float = 1.0,
@@ -145,6 +155,10 @@ class Pipeline:
         self.detector, self.tracker, self.rule = detector, tracker, rule
         self.signal, self.plates, self.evidence = signal, plates, evidence
         self.step = max(1, round(fps / detect_fps)) if detect_fps > 0 else 1
+        idle = idle_detect_fps if idle_detect_fps else detect_fps
+        self.idle_step = max(self.step, round(fps / idle)) if idle > 0 else self.step
+        self.active = True  # detect at the full rate until the scene is known
+        self._last_detect = -(10**9)
         self.roi = roi
         self.frames_before = max(1, round(frames_before_s * fps))
         self.frames_after = max(1, round(frames_after_s * fps))
@@ -162,8 +176,10 @@ class Pipeline:
         counts[str(status.state)] = counts.get(str(status.state), 0) + 1
         self.rule.on_signal(frame.index, frame.t, status)
         self.ring.push(frame)
-        if frame.index % self.step:
+        step = self.step if self.active else self.idle_step
+        if frame.index - self._last_detect < step:
             return []
+        self._last_detect = frame.index
         return self._detect_and_judge(frame)
 
     def finish(self) -> list[Violation]:
@@ -191,7 +207,36 @@ class Pipeline:
             if self.plates is not None:
                 self.plates.forget(ended.id)
         self._snapshot_pending(frame)
+        self.active = self._near_line_activity(dets)
         return out
+
+    def _near_line_activity(self, dets: Sequence[Detection]) -> bool:
+        """Is anything near the stop line that may cross it, or a crossing still undecided?
+
+        Vehicles waiting at the line do not count; a vehicle moving toward it does, and so
+        does any detection near the line that is not one of those waiting vehicles (a new
+        arrival has no track yet, and must be seen at the full rate to get one in time)."""
+        if any(st.pending is not None and not st.done for st in self.rule.tracks.values()):
+            return True
+        line = self.rule.stop_line
+        waiting = []
+        for tr in self.tracker.tracks:
+            h = max(tr.box[3] - tr.box[1], 1.0)
+            vx, vy = tr.velocity
+            along = vx * line.direction[0] + vy * line.direction[1]  # px/s toward the line
+            ahead = -line.signed_distance(tr.anchor)  # px still to go before the line
+            if along > ACTIVE_SPEED_H * h:
+                if -h < ahead < along * ACTIVE_HORIZON_S + h:
+                    return True
+            elif tr.state == "confirmed":
+                waiting.append(tr.box)
+        for d in dets:
+            h = max(d.box[3] - d.box[1], 1.0)
+            ahead = -line.signed_distance(d.anchor)
+            if -h < ahead < ACTIVE_NEAR_H * h:
+                if not waiting or iou(np.array(d.box), np.array(waiting)).max() <= 0.5:
+                    return True
+        return False
 
     def _snapshot_pending(self, frame: Frame) -> None:
         """Keep the before/cross frames of every pending crossing while the ring has them,
