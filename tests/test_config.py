@@ -334,7 +334,7 @@ def test_config_hash_is_stable_and_sensitive(tmp_path: Path, city: CityConfig) -
     again = config_hash(load_config(write(tmp_path, {"cameras": [camera()]}, "b.yaml")).cameras[0])
     assert again == base, "the same settings must hash the same"
     # The same effective settings written another way (explicit default, int for float).
-    explicit = camera(rule={"min_distance_px": 12}, detector={"detect_fps": 10.0})
+    explicit = camera(rule={"min_distance_px": 12}, detector={"detect_fps": 5.0})
     same = config_hash(load_config(write(tmp_path, {"cameras": [explicit]}, "c.yaml")).cameras[0])
     assert same == base, "writing a default explicitly must not change the hash"
     changed = camera(rule={"min_frames_past_line": 3})
