@@ -9,9 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import cv2
 import numpy as np
 
 from edge.plate.recognizer import PLATE_CHARSET, LineText
+
+MAX_LINE_HEIGHT = 96
 
 
 class EasyOcrLineRecognizer:
@@ -42,6 +45,9 @@ class EasyOcrLineRecognizer:
         as characters unless its CRAFT detector crops the text first), joined left to right."""
         out = []
         for line in lines_bgr:
+            if line.shape[0] > MAX_LINE_HEIGHT:  # big crops cost seconds in CRAFT, gain nothing
+                scale = MAX_LINE_HEIGHT / line.shape[0]
+                line = cv2.resize(line, (max(1, round(line.shape[1] * scale)), MAX_LINE_HEIGHT))
             results = self.reader.readtext(line, allowlist=PLATE_CHARSET, detail=1)
             results = sorted(results, key=lambda r: min(p[0] for p in r[0]))
             text = "".join(r[1] for r in results)
