@@ -14,7 +14,7 @@ from typing import Protocol
 import numpy as np
 
 from edge.onnx_session import open_session
-from edge.yolo import clip_boxes, decode, letterbox, nms
+from edge.yolo import detect_boxes
 
 # COCO class index -> the label the pipeline uses.
 COCO_LABELS: dict[int, str] = {
@@ -78,7 +78,6 @@ class VehicleDetector:
         if unknown:
             raise ValueError(f"unknown detector labels: {sorted(unknown)}")
         self.session = open_session(model_path, threads)
-        self.input_name = self.session.get_inputs()[0].name
         self.conf, self.iou = conf, iou
         self.class_ids = np.array(
             [i for i, name in COCO_LABELS.items() if name in labels], dtype=np.int64
@@ -86,13 +85,11 @@ class VehicleDetector:
 
     def detect(self, frame_bgr: np.ndarray, roi: Roi | None = None) -> list[Detection]:
         image, ox, oy = crop_roi(frame_bgr, roi)
-        blob, lb = letterbox(image)
-        (output,) = self.session.run(None, {self.input_name: blob})
-        boxes, scores, classes = decode(output, self.conf, self.class_ids)
-        keep = nms(boxes, scores, classes, self.iou)
-        h, w = image.shape[:2]
-        boxes = clip_boxes(lb.to_frame(boxes[keep]), w, h) + np.array([ox, oy, ox, oy])
+        boxes, scores, classes = detect_boxes(
+            self.session, image, self.conf, self.iou, self.class_ids
+        )
+        boxes = boxes + np.array([ox, oy, ox, oy])
         return [
             Detection(tuple(float(v) for v in b), float(s), COCO_LABELS[int(c)])
-            for b, s, c in zip(boxes, scores[keep], classes[keep], strict=True)
+            for b, s, c in zip(boxes, scores, classes, strict=True)
         ]

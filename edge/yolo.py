@@ -97,3 +97,20 @@ def clip_boxes(boxes: np.ndarray, width: int, height: int) -> np.ndarray:
     out[:, [0, 2]] = out[:, [0, 2]].clip(0, width)
     out[:, [1, 3]] = out[:, [1, 3]].clip(0, height)
     return out
+
+
+def detect_boxes(
+    session: object,
+    image_bgr: np.ndarray,
+    conf: float,
+    iou_threshold: float,
+    class_ids: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """One YOLOv8 pass: boxes (x1y1x2y2, image pixels, clipped), scores and classes after NMS."""
+    blob, lb = letterbox(image_bgr)
+    name = session.get_inputs()[0].name  # type: ignore[attr-defined]
+    (output,) = session.run(None, {name: blob})  # type: ignore[attr-defined]
+    boxes, scores, classes = decode(output, conf, class_ids)
+    keep = nms(boxes, scores, classes, iou_threshold)
+    h, w = image_bgr.shape[:2]
+    return clip_boxes(lb.to_frame(boxes[keep]), w, h), scores[keep], classes[keep]

@@ -8,7 +8,7 @@ import numpy as np
 
 from edge.detect import Detection, Roi, crop_roi
 from edge.onnx_session import open_session
-from edge.yolo import clip_boxes, decode, letterbox, nms
+from edge.yolo import detect_boxes
 
 
 class PlateDetector:
@@ -18,18 +18,13 @@ class PlateDetector:
         self, model_path: Path, conf: float = 0.25, iou: float = 0.45, threads: int = 1
     ) -> None:
         self.session = open_session(model_path, threads)
-        self.input_name = self.session.get_inputs()[0].name
         self.conf, self.iou = conf, iou
 
     def detect(self, image_bgr: np.ndarray, roi: Roi | None = None) -> list[Detection]:
         image, ox, oy = crop_roi(image_bgr, roi)
-        blob, lb = letterbox(image)
-        (output,) = self.session.run(None, {self.input_name: blob})
-        boxes, scores, classes = decode(output, self.conf)
-        keep = nms(boxes, scores, classes, self.iou)
-        h, w = image.shape[:2]
-        boxes = clip_boxes(lb.to_frame(boxes[keep]), w, h) + np.array([ox, oy, ox, oy])
+        boxes, scores, _ = detect_boxes(self.session, image, self.conf, self.iou)
+        boxes = boxes + np.array([ox, oy, ox, oy])
         return [
             Detection(tuple(float(v) for v in b), float(s), "plate")
-            for b, s in zip(boxes, scores[keep], strict=True)
+            for b, s in zip(boxes, scores, strict=True)
         ]
