@@ -98,7 +98,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_evidence_cli(sub)
     from edge.annotate import add_cli as add_calibrate_cli
-    from edge.config import add_cli as add_config_cli
+    from edge.config_cli import add_cli as add_config_cli
     from edge.replay import add_cli as add_replay_cli
 
     add_config_cli(sub)

@@ -16,8 +16,7 @@ import json
 import math
 import os
 import re
-from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from urllib.parse import quote
@@ -34,6 +33,8 @@ from pydantic import (
     model_validator,
 )
 from pydantic_core import PydanticCustomError
+
+from edge.config_yaml import StrictLoader, format_errors
 
 ID_PATTERNS = {"id": re.compile(r"[A-Z]{2,4}-\d{2,3}\Z"), "box": re.compile(r"EB-\d{2,3}\Z")}
 _VAR = re.compile(r"\$\{([^}]*)\}")
@@ -398,79 +399,7 @@ class CityConfig(_Strict):
         return [c for c in self.cameras if c.box == box]
 
 
-# --- loading and error reporting ---
-
-
-class _Loader(yaml.SafeLoader):
-    """SafeLoader that refuses duplicate keys, which YAML would silently collapse."""
-
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
-        seen: dict[Any, int] = {}
-        for key_node, _ in node.value:
-            if key_node.tag.endswith(":merge"):
-                continue
-            key = self.construct_object(key_node, deep=True)
-            if not isinstance(key, str | int | float):
-                continue
-            if key in seen:
-                problem = f"duplicate key {key!r} (first at line {seen[key] + 1})"
-                raise yaml.constructor.ConstructorError(None, None, problem, key_node.start_mark)
-            seen[key] = key_node.start_mark.line
-        return super().construct_mapping(node, deep)
-
-
-def _line_of(node: yaml.Node | None, loc: tuple[Any, ...]) -> int | None:
-    """The line of the deepest YAML node an error location reaches."""
-    line = None
-    for key in loc:
-        items = node.value if isinstance(node, yaml.MappingNode | yaml.SequenceNode) else []
-        if isinstance(node, yaml.MappingNode):
-            pair = next(((k, v) for k, v in items if getattr(k, "value", None) == str(key)), None)
-        else:
-            pair = (items[key],) * 2 if isinstance(key, int) and key < len(items) else None
-        if pair is None:
-            break
-        line, node = pair[0].start_mark.line + 1, pair[1]  # the key's line, not its value's
-    return line
-
-
-def _message(err: Mapping[str, Any], loc: tuple[Any, ...]) -> str:
-    if err["type"] == "extra_forbidden":
-        return f"unknown key {loc[-1]!r}: extra inputs are not permitted (check the spelling)"
-    if err["type"] == "missing":
-        return "is required but missing"
-    msg, value = str(err["msg"]).removeprefix("Value error, "), err.get("input")
-    secret = loc[-1:] == ("source",) and loc[-2:-1] != ("signal",)  # may hold a password
-    if isinstance(value, str | int | float) and err["type"] != "value_error" and not secret:
-        msg += f" (got {value!r})"
-    return msg
-
-
-def _split(field: str) -> tuple[str | int, ...]:
-    return tuple(int(p) if p.isdigit() else p for p in field.split("."))
-
-
-def _format_errors(exc: ValidationError, data: dict[str, Any], path: Path, root: Any) -> list[str]:
-    cams = data.get("cameras") if isinstance(data.get("cameras"), list) else []
-    lines = []
-    for err in exc.errors(include_url=False):
-        base = tuple(err["loc"])
-        parts = [(base, _message(err, base))]
-        if err["type"] == "dendo_fields":
-            parts = [(base + _split(f), m) for f, m in err["ctx"]["problems"]]
-        for loc, msg in parts:
-            who, field = None, loc
-            if loc[:1] == ("cameras",) and len(loc) > 1 and isinstance(loc[1], int):
-                cid = cams[loc[1]].get("id") if isinstance(cams[loc[1]], dict) else None
-                good = isinstance(cid, str) and ID_PATTERNS["id"].match(cid)
-                who = f"camera {cid} (index {loc[1]})" if good else f"camera at index {loc[1]}"
-                field = loc[2:]
-            elif loc[:1] == ("defaults",):
-                who, field = "defaults", loc[1:]
-            head = ": ".join(s for s in (str(path), who, ".".join(map(str, field))) if s)
-            line = _line_of(root, loc)
-            lines.append(f"{head}: {msg}" + (f" (line {line})" if line else ""))
-    return lines
+# --- loading ---
 
 
 def load_config(path: str | Path) -> CityConfig:
@@ -481,7 +410,7 @@ def load_config(path: str | Path) -> CityConfig:
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError([f"{path}: cannot read the file: {exc}"]) from exc
     try:
-        loader = _Loader(text)
+        loader = StrictLoader(text)
         try:
             root = loader.get_single_node()
             data = loader.construct_document(root) if root is not None else None
@@ -503,40 +432,4 @@ def load_config(path: str | Path) -> CityConfig:
     try:
         return CityConfig.model_validate(data)
     except ValidationError as exc:
-        raise ConfigError(_format_errors(exc, data, path, root)) from None
-
-
-def check_config_main(path: Path, out: Callable[[str], Any] = print) -> int:
-    """`dendo-edge check-config FILE`: a summary with warnings (0), or every problem (1)."""
-    try:
-        cfg = load_config(path)
-    except ConfigError as exc:
-        for line in exc.problems:
-            out(line)
-        out(f"{path}: INVALID, {len(exc.problems)} problem(s)")
-        return 1
-    out(f"{path}: OK, {len(cfg.cameras)} camera(s) on {len(cfg.boxes)} edge box(es)")
-    for box in cfg.boxes:
-        ids = [c.id for c in cfg.cameras_on_box(box)]
-        out(f"  {box}: {len(ids)} camera(s): {' '.join(ids)}")
-    kinds = Counter(c.source_kind for c in cfg.cameras)
-    signals = Counter(c.signal.source for c in cfg.cameras)
-    for title, count in (("sources", kinds), ("signal", signals)):
-        out(f"  {title}: " + ", ".join(f"{k} {n}" for k, n in sorted(count.items())))
-    for cam in cfg.cameras:
-        if changed := [g for g in GROUPS if getattr(cam, g) != getattr(cfg.defaults, g)]:
-            out(f"  {cam.id} overrides {', '.join(changed)}")
-    needed: dict[str, list[str]] = {}
-    for cam in cfg.cameras:
-        for var in cam.missing_env():
-            needed.setdefault(var, []).append(cam.id)
-    for var, ids in needed.items():
-        out(f"warning: environment variable {var} is not set ({len(ids)} camera source(s) need it)")
-    return 0
-
-
-def add_cli(subparsers: Any) -> None:
-    """Register `check-config FILE` on an argparse subparsers object (func takes the args)."""
-    p = subparsers.add_parser("check-config", help="validate a camera config and summarise it")
-    p.add_argument("file", type=Path, help="e.g. configs/cameras.yaml")
-    p.set_defaults(func=lambda args: check_config_main(args.file))
+        raise ConfigError(format_errors(exc, data, path, root, ID_PATTERNS["id"])) from None

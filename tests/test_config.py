@@ -12,14 +12,8 @@ from typing import Any
 import pytest
 import yaml
 
-from edge.config import (
-    CityConfig,
-    ConfigError,
-    add_cli,
-    check_config_main,
-    config_hash,
-    load_config,
-)
+from edge.config import CityConfig, ConfigError, config_hash, load_config
+from edge.config_cli import add_cli, check_config_main
 
 REPO = Path(__file__).resolve().parents[1]
 SHIPPED = REPO / "configs" / "cameras.yaml"
