@@ -11,7 +11,8 @@ from typing import Any
 import cv2
 import numpy as np
 
-from edge.config import Camera, ConfigError, load_config
+from edge.config import Camera
+from edge.config_cli import load_camera_or_report
 from edge.source import Frame
 from edge.worker import Pipeline, Violation
 
@@ -86,10 +87,8 @@ class Annotator:
 
 def calibrate_main(args: argparse.Namespace) -> int:
     """Save one frame with the camera's current lines drawn on it."""
-    try:
-        camera = load_config(args.config).camera(args.camera)
-    except (ConfigError, KeyError) as exc:
-        print(f"dendo-edge calibrate: {exc}", file=sys.stderr)
+    camera = load_camera_or_report("calibrate", args.config, args.camera)
+    if camera is None:
         return 2
     if args.frame:
         image = cv2.imread(str(args.frame))

@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+import sys
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from edge.config import GROUPS, ConfigError, load_config
+from edge.config import GROUPS, Camera, ConfigError, load_config
+
+
+def load_camera_or_report(command: str, config: Path, camera_id: str) -> Camera | None:
+    """The camera a command was asked for, or None after printing why (bad file or id)."""
+    try:
+        return load_config(config).camera(camera_id)
+    except (ConfigError, KeyError) as exc:
+        print(f"dendo-edge {command}: {exc}", file=sys.stderr)
+        return None
 
 
 def check_config_main(path: Path, out: Callable[[str], Any] = print) -> int:

@@ -17,7 +17,8 @@ from typing import Any
 
 from edge.annotate import Annotator
 from edge.common.signing import generate_keypair
-from edge.config import Camera, ConfigError, config_hash, load_config
+from edge.config import Camera, config_hash
+from edge.config_cli import load_camera_or_report
 from edge.detect import VehicleDetector
 from edge.detect_motion import MotionDetector
 from edge.evidence import EvidenceWriter
@@ -152,10 +153,8 @@ def print_table(violations: list[Violation]) -> None:
 
 
 def replay_main(args: argparse.Namespace) -> int:
-    try:
-        camera = load_config(args.config).camera(args.camera)
-    except (ConfigError, KeyError) as exc:
-        print(f"dendo-edge replay: {exc}", file=sys.stderr)
+    camera = load_camera_or_report("replay", args.config, args.camera)
+    if camera is None:
         return 2
     try:
         source = FileSource(Path(args.video), args.start or 0.0, args.end)

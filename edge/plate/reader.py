@@ -102,6 +102,23 @@ class View:
 VIEWS = (View("plain"), View("trim-pad", trim=True, pad=True), View("trim", trim=True))
 
 
+def vote(reads: Sequence[PlateRead]) -> tuple[int, float, dict[str, float]] | None:
+    """Confidence-weighted vote on plates read several times (views of a crop, crops of a
+    track): the index of the surest read of the winning plate, the winner's share (its summed
+    confidence over the number of reads), and every plate's weight; None if none was read."""
+    weight: dict[str, float] = {}
+    for r in reads:
+        if r.norm is not None:
+            weight[r.norm] = weight.get(r.norm, 0.0) + r.confidence
+    if not weight:
+        return None
+    norm = max(weight, key=lambda n: (weight[n], n))
+    index = max(
+        (i for i, r in enumerate(reads) if r.norm == norm), key=lambda i: reads[i].confidence
+    )
+    return index, weight[norm] / len(reads), weight
+
+
 class PlateReader:
     """Reads plate crops with a line recogniser and the Vietnamese plate grammar.
 
@@ -140,15 +157,11 @@ class PlateReader:
         return self._vote(reads)
 
     def _vote(self, reads: list[PlateRead]) -> PlateRead:
-        valid = [r for r in reads if r.norm is not None]
-        if not valid:
+        outcome = vote(reads)
+        if outcome is None:
             return reads[0]
-        weight: dict[str, float] = {}
-        for r in valid:
-            weight[r.norm] = weight.get(r.norm, 0.0) + r.confidence  # type: ignore[index]
-        best_norm = max(weight, key=lambda n: (weight[n], n))
-        best = max((r for r in valid if r.norm == best_norm), key=lambda r: r.confidence)
-        agreed = weight[best_norm] / len(reads)
+        index, agreed, weight = outcome
+        best = reads[index]
         views = [r.extra.get("view") for r in reads]
         extra = {"views": views, "votes": {n: round(w, 4) for n, w in weight.items()}}
         if agreed < self.min_confidence:

@@ -16,7 +16,7 @@ import numpy as np
 
 from edge.common import plate_text
 from edge.plate.finder import PlateFinder, crop_box
-from edge.plate.reader import PlateRead
+from edge.plate.reader import PlateRead, vote
 
 VEHICLE_MARGIN = 0.08  # grow the vehicle box: plates sit at its lower edge
 
@@ -94,22 +94,15 @@ class TrackPlates:
             best = max(found, key=lambda p: (p.read.norm is not None, p.read.confidence))
             reads.append((best.read, crop_box(c.image, best.box), c.frame_index))
         summary = tuple({"frame_index": idx, **r.to_json()} for r, _, idx in reads)
-        valid = [(r, img) for r, img, _ in reads if r.norm]
-        if not valid:
+        outcome = vote([r for r, _, _ in reads])  # crops without a visible plate do not count
+        if outcome is None:
             reason = "no plate found on the vehicle" if not reads else "plate seen but unreadable"
             crop = reads[0][1] if reads else None
             return PlateVote(None, None, 0.0, 0, reason, crop, summary)
-        weight: dict[str, float] = {}
-        for r, _ in valid:
-            weight[r.norm] = weight.get(r.norm, 0.0) + r.confidence  # type: ignore[index]
-        norm = max(weight, key=lambda n: (weight[n], n))
-        winner, image = max(
-            ((r, i) for r, i in valid if r.norm == norm), key=lambda x: x[0].confidence
-        )
-        confidence = weight[norm] / len(reads)  # crops without a visible plate do not count
+        index, confidence, weight = outcome
+        winner, image, _ = reads[index]
         if confidence < self.min_confidence:
-            reason = (
-                f"plates disagree across the track: { {n: round(w, 3) for n, w in weight.items()} }"
-            )
+            votes = {n: round(w, 3) for n, w in weight.items()}
+            reason = f"plates disagree across the track: {votes}"
             return PlateVote(None, None, confidence, winner.lines, reason, image, summary)
-        return PlateVote(winner.text, norm, confidence, winner.lines, None, image, summary)
+        return PlateVote(winner.text, winner.norm, confidence, winner.lines, None, image, summary)
