@@ -1,7 +1,9 @@
 """Vehicle (and traffic-light) detection with the COCO YOLOv8n ONNX model.
 
 The detector returns boxes in original-frame pixels; an optional region of interest limits
-detection to the approach the camera enforces (and spends the 640x640 input on it).
+detection to the approach the camera enforces (and spends the model input on it). The model
+input follows the picture's aspect (640x384 for a 16:9 frame, see `edge.yolo_shape`): no
+pixels are spent on letterbox padding.
 """
 
 from __future__ import annotations
@@ -12,9 +14,11 @@ from pathlib import Path
 from typing import Protocol
 
 import numpy as np
+import onnx
 
 from edge.onnx_session import open_session
 from edge.yolo import detect_boxes
+from edge.yolo_shape import fit_input, input_size_for
 
 # COCO class index -> the label the pipeline uses.
 COCO_LABELS: dict[int, str] = {
@@ -73,21 +77,36 @@ class VehicleDetector:
         iou: float = 0.45,
         threads: int = 1,
         labels: Sequence[str] = (*VEHICLE_LABELS, "traffic light"),
+        square: bool = False,
     ) -> None:
+        """`square=True` keeps the exported 640x640 input (the reference the fitted input is
+        checked against); otherwise the input follows each picture's aspect ratio."""
         unknown = set(labels) - set(COCO_LABELS.values())
         if unknown:
             raise ValueError(f"unknown detector labels: {sorted(unknown)}")
-        self.session = open_session(model_path, threads)
+        self.model_path, self.threads = Path(model_path), threads
+        self.square = square
+        self.sessions: dict[tuple[int, int], object] = {}
         self.conf, self.iou = conf, iou
         self.class_ids = np.array(
             [i for i, name in COCO_LABELS.items() if name in labels], dtype=np.int64
         )
 
+    def session_for(self, width: int, height: int) -> object:
+        """The onnxruntime session whose input fits a `width`x`height` picture (cached)."""
+        size = (640, 640) if self.square else input_size_for(width, height)
+        if size not in self.sessions:
+            if size == (640, 640):
+                self.sessions[size] = open_session(self.model_path, self.threads)
+            else:
+                fitted = fit_input(onnx.load(str(self.model_path)), *size)
+                self.sessions[size] = open_session(fitted.SerializeToString(), self.threads)
+        return self.sessions[size]
+
     def detect(self, frame_bgr: np.ndarray, roi: Roi | None = None) -> list[Detection]:
         image, ox, oy = crop_roi(frame_bgr, roi)
-        boxes, scores, classes = detect_boxes(
-            self.session, image, self.conf, self.iou, self.class_ids
-        )
+        session = self.session_for(image.shape[1], image.shape[0])
+        boxes, scores, classes = detect_boxes(session, image, self.conf, self.iou, self.class_ids)
         boxes = boxes + np.array([ox, oy, ox, oy])
         return [
             Detection(tuple(float(v) for v in b), float(s), COCO_LABELS[int(c)])

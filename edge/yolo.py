@@ -1,7 +1,8 @@
 """YOLOv8 geometry shared by the vehicle and plate detectors: letterbox, decode, NMS.
 
-Both models take a fixed 640x640 RGB input and emit raw anchors (no NMS in the graph), so
-the pre- and post-processing live here once, and boxes come back in original-frame pixels.
+Both models take an RGB input of a fixed size (640x640 as exported; the vehicle model is
+refitted to the frame's aspect by `edge.yolo_shape`) and emit raw anchors (no NMS in the
+graph), so the pre- and post-processing live here once, and boxes come back in frame pixels.
 """
 
 from __future__ import annotations
@@ -30,15 +31,19 @@ class Letterbox:
         return out
 
 
-def letterbox(image_bgr: np.ndarray, size: int = 640) -> tuple[np.ndarray, Letterbox]:
-    """Resize keeping aspect ratio, pad to size x size; return the NCHW float input and the map."""
+def letterbox(
+    image_bgr: np.ndarray, size: int | tuple[int, int] = 640
+) -> tuple[np.ndarray, Letterbox]:
+    """Resize keeping aspect ratio, pad to `size` (square, or (height, width)); return the
+    NCHW float input and the map back to the frame."""
+    out_h, out_w = (size, size) if isinstance(size, int) else size
     h, w = image_bgr.shape[:2]
-    scale = min(size / h, size / w)
+    scale = min(out_h / h, out_w / w)
     new_w, new_h = round(w * scale), round(h * scale)
-    pad_x, pad_y = (size - new_w) / 2, (size - new_h) / 2
+    pad_x, pad_y = (out_w - new_w) / 2, (out_h - new_h) / 2
     resized = cv2.resize(image_bgr, (new_w, new_h), interpolation=cv2.INTER_LINEAR)
     left, top = round(pad_x - 0.1), round(pad_y - 0.1)
-    canvas = np.full((size, size, 3), PAD_VALUE, dtype=np.uint8)
+    canvas = np.full((out_h, out_w, 3), PAD_VALUE, dtype=np.uint8)
     canvas[top : top + new_h, left : left + new_w] = resized
     blob = canvas[:, :, ::-1].transpose(2, 0, 1)[None].astype(np.float32) / 255.0
     return np.ascontiguousarray(blob), Letterbox(scale, float(left), float(top))
@@ -107,8 +112,10 @@ def detect_boxes(
     class_ids: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """One YOLOv8 pass: boxes (x1y1x2y2, image pixels, clipped), scores and classes after NMS."""
-    blob, lb = letterbox(image_bgr)
-    name = session.get_inputs()[0].name  # type: ignore[attr-defined]
+    model_input = session.get_inputs()[0]  # type: ignore[attr-defined]
+    _, _, in_h, in_w = model_input.shape
+    blob, lb = letterbox(image_bgr, (int(in_h), int(in_w)))
+    name = model_input.name
     (output,) = session.run(None, {name: blob})  # type: ignore[attr-defined]
     boxes, scores, classes = decode(output, conf, class_ids)
     keep = nms(boxes, scores, classes, iou_threshold)

@@ -147,7 +147,7 @@ def main() -> int:
     false = sum(len(v.get("false", [])) for v in videos)
     report = {
         "tolerance_frames": args.tolerance,
-        "detect_fps": args.detect_fps or "per camera config (default 10)",
+        "detect_fps": args.detect_fps or "per camera config (default 5 near the line, 2 otherwise)",
         "videos": videos,
         "overall": {
             "listed": listed,
