@@ -99,11 +99,13 @@ def build_parser() -> argparse.ArgumentParser:
     add_evidence_cli(sub)
     from edge.annotate import add_cli as add_calibrate_cli
     from edge.config_cli import add_cli as add_config_cli
+    from edge.daemon import add_cli as add_run_cli
     from edge.replay import add_cli as add_replay_cli
 
     add_config_cli(sub)
     add_replay_cli(sub)
     add_calibrate_cli(sub)
+    add_run_cli(sub)
 
     demo = sub.add_parser("demo", help="run the perception on a rendered sample scene")
     demo.add_argument("--out", default="out/demo", help="folder for the annotated picture")

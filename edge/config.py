@@ -34,6 +34,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from edge.config_box import EdgeSettings
 from edge.config_yaml import StrictLoader, format_errors
 
 ID_PATTERNS = {"id": re.compile(r"[A-Z]{2,4}-\d{2,3}\Z"), "box": re.compile(r"EB-\d{2,3}\Z")}
@@ -350,6 +351,7 @@ def _deep_merge(base: Mapping[str, Any], over: Mapping[str, Any]) -> dict[str, A
 
 class CityConfig(_Strict):
     defaults: Defaults = Defaults()
+    edge: EdgeSettings = EdgeSettings()
     cameras: Annotated[list[Camera], Field(min_length=1)]
 
     @model_validator(mode="before")

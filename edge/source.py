@@ -10,10 +10,15 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 import cv2
 import numpy as np
+
+# A frame that fails to decode makes OpenCV's grab() fail once, and the next grab goes on;
+# this many failures in a row mean the file ends here (or is truncated).
+MAX_CORRUPT_RUN = 25
 
 
 class SourceError(RuntimeError):
@@ -25,6 +30,7 @@ class Frame:
     index: int
     t: float  # seconds since the start of the stream
     image: np.ndarray
+    captured_at: datetime | None = None  # UTC wall time of a live frame's capture
 
 
 @dataclass
@@ -57,10 +63,17 @@ class FileSource:
         if self.start_index:
             self.capture.set(cv2.CAP_PROP_POS_FRAMES, self.start_index)
         index = self.start_index
+        failed = 0  # grabs failed in a row: corrupt frames if a good one follows, else the end
         try:
             while self.end_index is None or index < self.end_index:
                 if not self.capture.grab():
-                    break
+                    failed += 1
+                    index += 1
+                    if failed > MAX_CORRUPT_RUN or 0 < self.frame_count <= index:
+                        break
+                    continue
+                self.stats.frames_corrupt += failed
+                failed = 0
                 ok, image = self.capture.retrieve()
                 if not ok or image is None or image.size == 0:
                     self.stats.frames_corrupt += 1

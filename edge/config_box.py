@@ -1,0 +1,66 @@
+"""Edge-box settings (`edge:` in `configs/cameras.yaml`): broker, outbox, heartbeat, metrics.
+
+These are the same for every camera on a box, so they sit beside `defaults:` rather than in
+each camera. Secrets stay out of the file: the MQTT password is read from the environment
+variable named by `broker.password_env` when the client connects.
+Imports no computer vision, so the central service can read the same file.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Tls(_Strict):
+    """TLS to the broker: the CA that signed the broker's certificate; a client cert if asked."""
+
+    ca_file: Path
+    cert_file: Path | None = None
+    key_file: Path | None = None
+
+
+class Broker(_Strict):
+    host: str = Field("127.0.0.1", min_length=1)
+    port: int = Field(1883, ge=1, le=65535)
+    tls: Tls | None = None
+    username: str | None = None  # one user per edge box; `{box}` becomes the box id
+    password_env: str = Field("DENDO_MQTT_PASSWORD", pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
+    keepalive_s: int = Field(30, ge=5, le=3600)
+    reconnect_min_s: float = Field(1.0, gt=0)
+    reconnect_max_s: float = Field(60.0, gt=0)
+
+    def for_box(self, box: str) -> Broker:
+        """These settings with `{box}` in the user name replaced by the box id."""
+        if self.username is None or "{box}" not in self.username:
+            return self
+        return self.model_copy(update={"username": self.username.replace("{box}", box)})
+
+    def password(self, env: Mapping[str, str] | None = None) -> str | None:
+        """The password from the environment, or None when the variable is unset."""
+        return (os.environ if env is None else env).get(self.password_env)
+
+
+class Outbox(_Strict):
+    dir: Path = Path("/var/lib/dendo/outbox")  # one SQLite file per camera
+    quota_mb: float = Field(2048, gt=0)  # oldest bundles are evicted (and counted) beyond this
+    resend_after_s: float = Field(30.0, gt=0)  # publish again when no receipt came in this time
+
+
+class EdgeSettings(_Strict):
+    broker: Broker = Broker()
+    outbox: Outbox = Outbox()
+    key_file: Path = Path("/etc/dendo/edge.key.pem")  # the box's Ed25519 signing key
+    state_dir: Path = Path("/var/lib/dendo/state")  # per-camera sequence chains
+    heartbeat_s: float = Field(30.0, gt=0)
+    metrics_port: int | None = Field(9108, ge=1, le=65535)  # Prometheus /metrics; null: off
+    restart_min_s: float = Field(1.0, gt=0)  # a dead camera worker is restarted after this...
+    restart_max_s: float = Field(60.0, gt=0)  # ...doubling up to this
+    stall_timeout_s: float = Field(10.0, gt=0)  # reconnect a stream that gives no frame this long

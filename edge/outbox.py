@@ -1,0 +1,295 @@
+"""The edge's disk outbox: every evidence bundle stays here until the central receipt arrives.
+
+One SQLite file per camera. A bundle is durable when `put` returns: WAL mode with
+synchronous=FULL, so the commit is fsynced to the WAL before `put` returns and a power cut right
+after the rule fired loses nothing (NORMAL in WAL mode could lose the last commits on power loss,
+which is acceptable for a cache but not for evidence). Acks and publish marks commit without
+the fsync: a power cut can only undo them into a resend, which the centre de-duplicates.
+
+Metadata and payloads live in two tables so the frequent "what is due" scan reads a few small
+rows, never the 300 KB blobs. Over quota the OLDEST bundles are evicted, each one recorded in
+`evictions` and logged as a WARNING: losing evidence is sometimes unavoidable on a full disk,
+but never silent. Safe for a few threads of one process (one connection behind a lock).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import sqlite3
+import threading
+import time
+from collections.abc import Collection, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS bundles (
+    seq INTEGER PRIMARY KEY,            -- insertion order: oldest first for sending and eviction
+    violation_id TEXT NOT NULL UNIQUE,
+    camera_id TEXT NOT NULL,
+    sha256 TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    created_at REAL NOT NULL,
+    published_at REAL,                  -- PUBACK time in this process; NULL: due now
+    attempts INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS payloads (
+    seq INTEGER PRIMARY KEY REFERENCES bundles(seq) ON DELETE CASCADE,
+    data BLOB NOT NULL
+);
+CREATE TABLE IF NOT EXISTS evictions (
+    violation_id TEXT NOT NULL,
+    camera_id TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    at REAL NOT NULL
+);
+"""
+
+
+class OutboxFull(ValueError):
+    """A bundle larger than the whole quota: refused rather than evicting everything else."""
+
+
+@dataclass(frozen=True)
+class OutboxItem:
+    violation_id: str
+    camera_id: str
+    sha256: str
+    size: int
+    created_at: float
+    published_at: float | None
+    attempts: int  # PUBACKed publishes so far; > 0 means the next publish is a resend
+    payload: bytes = field(repr=False)
+
+
+class Outbox:
+    """Bundles awaiting their receipt, in one SQLite file (created if missing)."""
+
+    def __init__(self, path: Path, quota_bytes: int) -> None:
+        if quota_bytes <= 0:
+            raise ValueError(f"outbox quota must be positive, got {quota_bytes}")
+        self.path = Path(path)
+        self.quota_bytes = int(quota_bytes)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.Lock()
+        self._db = sqlite3.connect(
+            self.path, isolation_level=None, check_same_thread=False, timeout=30.0
+        )
+        mode = self._db.execute("PRAGMA journal_mode=WAL").fetchone()[0]
+        if mode.lower() != "wal":
+            raise RuntimeError(f"outbox {self.path}: SQLite refused WAL mode (got {mode})")
+        self._db.execute("PRAGMA synchronous=FULL")
+        self._db.execute("PRAGMA foreign_keys=ON")
+        self._db.execute("PRAGMA journal_size_limit=67108864")  # WAL shrinks back to 64 MB
+        # Checkpoints (copying the WAL into the file) cost 4 MB of writes and two fsyncs. The
+        # publisher runs them from its own thread on its own connection (`checkpoint`), which
+        # SQLite lets proceed beside a writer; a put only checkpoints itself past 64 MB of WAL.
+        self._db.execute("PRAGMA wal_autocheckpoint=16384")
+        self._db.executescript(_SCHEMA)
+        self._checkpointer: sqlite3.Connection | None = None
+
+    # --- plumbing ---------------------------------------------------------------------------
+
+    @contextmanager
+    def _tx(self, durable: bool = True) -> Iterator[sqlite3.Connection]:
+        """One write transaction under the lock: all of it or none of it.
+
+        durable=False commits without the fsync (synchronous=NORMAL for this transaction): for
+        acks and publish marks, which a power cut may only undo into a harmless resend. The
+        next durable commit fsyncs the WAL, earlier frames included, so order is kept.
+        """
+        with self._lock:
+            if not durable:
+                self._db.execute("PRAGMA synchronous=NORMAL")
+            try:
+                self._db.execute("BEGIN IMMEDIATE")
+                try:
+                    yield self._db
+                except BaseException:
+                    self._db.execute("ROLLBACK")
+                    raise
+                self._db.execute("COMMIT")
+            finally:
+                if not durable:
+                    self._db.execute("PRAGMA synchronous=FULL")
+
+    def _scalar(self, sql: str) -> int:
+        with self._lock:
+            return int(self._db.execute(sql).fetchone()[0])
+
+    def checkpoint(self) -> None:
+        """Copy the WAL into the database without blocking puts (call from one thread only)."""
+        if self._checkpointer is None:
+            self._checkpointer = sqlite3.connect(self.path, isolation_level=None,
+                                                 check_same_thread=False)  # fmt: skip
+        self._checkpointer.execute("PRAGMA wal_checkpoint(PASSIVE)")
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+            if self._checkpointer is not None:
+                self._checkpointer.close()
+
+    def __enter__(self) -> Outbox:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # --- writing ----------------------------------------------------------------------------
+
+    def put(self, violation_id: str, camera_id: str, payload: bytes) -> None:
+        """Keep a bundle until its receipt. Durable on return; a repeated id is a no-op.
+
+        Raises OutboxFull for a bundle bigger than the quota, and ValueError when the id is
+        already held with different bytes (two bundles must never share an id).
+        """
+        data = bytes(payload)
+        size = len(data)
+        if size > self.quota_bytes:
+            raise OutboxFull(
+                f"bundle {violation_id} ({camera_id}) is {size} bytes, larger than the whole"
+                f" outbox quota of {self.quota_bytes} bytes at {self.path}: refused"
+            )
+        digest = hashlib.sha256(data).hexdigest()
+        evicted: list[tuple[str, str, int]] = []
+        with self._tx() as db:
+            row = db.execute(
+                "SELECT sha256 FROM bundles WHERE violation_id = ?", (violation_id,)
+            ).fetchone()
+            if row is not None:
+                if row[0] != digest:
+                    raise ValueError(
+                        f"bundle {violation_id} is already in the outbox with other bytes"
+                        f" (sha256 {row[0][:12]}…, new {digest[:12]}…)"
+                    )
+                return
+            total = int(db.execute("SELECT COALESCE(SUM(size), 0) FROM bundles").fetchone()[0])
+            now = time.time()
+            if total + size > self.quota_bytes:
+                oldest = db.execute(
+                    "SELECT seq, violation_id, camera_id, size FROM bundles ORDER BY seq"
+                )
+                victims = []
+                for seq, vid, cam, vsize in oldest:
+                    if total + size <= self.quota_bytes:
+                        break
+                    victims.append((seq,))
+                    evicted.append((vid, cam, vsize))
+                    total -= vsize
+                db.executemany("DELETE FROM bundles WHERE seq = ?", victims)
+                db.executemany(
+                    "INSERT INTO evictions (violation_id, camera_id, size, at) VALUES (?,?,?,?)",
+                    [(vid, cam, vsize, now) for vid, cam, vsize in evicted],
+                )
+            cur = db.execute(
+                "INSERT INTO bundles (violation_id, camera_id, sha256, size, created_at)"
+                " VALUES (?,?,?,?,?)",
+                (violation_id, camera_id, digest, size, now),
+            )
+            db.execute("INSERT INTO payloads (seq, data) VALUES (?, ?)", (cur.lastrowid, data))
+        if evicted:
+            names = ", ".join(f"{vid} ({cam}, {vsize} B)" for vid, cam, vsize in evicted)
+            log.warning(
+                "outbox %s is over its quota of %d bytes: evicted %d oldest bundle(s) that had"
+                " no receipt yet, their evidence is lost: %s",
+                self.path,
+                self.quota_bytes,
+                len(evicted),
+                names,
+            )
+
+    def mark_published(self, violation_id: str, now: float) -> None:
+        """The broker has the bundle (PUBACK): not due again until resend_after_s has passed."""
+        self.mark_published_many([violation_id], now)
+
+    def mark_published_many(self, violation_ids: Iterable[str], now: float) -> None:
+        """mark_published for several bundles in one transaction (one fsync)."""
+        rows = [(now, vid) for vid in violation_ids]
+        if rows:
+            with self._tx(durable=False) as db:
+                db.executemany(
+                    "UPDATE bundles SET published_at = ?, attempts = attempts + 1"
+                    " WHERE violation_id = ?",
+                    rows,
+                )
+
+    def ack(self, violation_id: str) -> bool:
+        """The receipt came: forget the bundle. False when it was not (or no longer) here."""
+        return self.ack_many([violation_id]) == 1
+
+    def ack_many(self, violation_ids: Iterable[str]) -> int:
+        """ack for several receipts in one transaction; returns how many were held."""
+        rows = [(vid,) for vid in violation_ids]
+        if not rows:
+            return 0
+        with self._tx(durable=False) as db:  # payloads go too (ON DELETE CASCADE)
+            return db.executemany("DELETE FROM bundles WHERE violation_id = ?", rows).rowcount
+
+    def requeue(self) -> int:
+        """Make every bundle due now (a new process cannot know what its predecessor sent)."""
+        with self._tx(durable=False) as db:
+            return db.execute(
+                "UPDATE bundles SET published_at = NULL WHERE published_at IS NOT NULL"
+            ).rowcount
+
+    # --- reading ----------------------------------------------------------------------------
+
+    def due(
+        self, now: float, resend_after_s: float, limit: int, exclude: Collection[str] = ()
+    ) -> list[OutboxItem]:
+        """Oldest first: never published, or published over resend_after_s ago without receipt.
+
+        `exclude` skips bundles the caller already has in flight, without loading their bytes.
+        """
+        if limit <= 0:
+            return []
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT seq, violation_id FROM bundles"
+                " WHERE published_at IS NULL OR published_at <= ? ORDER BY seq",
+                (now - resend_after_s,),
+            )
+            wanted: list[int] = []
+            for seq, vid in rows:
+                if vid not in exclude:
+                    wanted.append(seq)
+                    if len(wanted) >= limit:
+                        break
+            items = []
+            for seq in wanted:
+                items.append(
+                    OutboxItem(
+                        *self._db.execute(
+                            "SELECT b.violation_id, b.camera_id, b.sha256, b.size, b.created_at,"
+                            " b.published_at, b.attempts, p.data"
+                            " FROM bundles b JOIN payloads p ON p.seq = b.seq WHERE b.seq = ?",
+                            (seq,),
+                        ).fetchone()
+                    )
+                )
+            return items
+
+    def sha256_of(self, violation_id: str) -> str | None:
+        """The stored bundle's sha256, to check a receipt against; None when not held."""
+        with self._lock:
+            row = self._db.execute(
+                "SELECT sha256 FROM bundles WHERE violation_id = ?", (violation_id,)
+            ).fetchone()
+        return None if row is None else str(row[0])
+
+    def depth(self) -> int:
+        """Bundles waiting for a receipt."""
+        return self._scalar("SELECT COUNT(*) FROM bundles")
+
+    def size_bytes(self) -> int:
+        """Payload bytes held (what the quota counts, not the file size)."""
+        return self._scalar("SELECT COALESCE(SUM(size), 0) FROM bundles")
+
+    def evicted(self) -> int:
+        """Bundles evicted over quota since the file was created (kept across restarts)."""
+        return self._scalar("SELECT COUNT(*) FROM evictions")

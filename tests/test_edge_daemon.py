@@ -1,0 +1,306 @@
+"""`dendo-edge run` end to end: a real RTSP camera, a real broker, a receipt-sending collector.
+
+The daemon runs one worker for a camera calibrated on the public vn_a video served over RTSP;
+violations must arrive at the collector as signed bundles and be acknowledged; a worker
+killed with SIGKILL is restarted; /metrics reports the stream; SIGTERM stops it cleanly.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+import yaml
+
+from edge.common.signing import generate_keypair
+from edge.outbox import Outbox
+from tests.fixtures.broker import Broker, free_port
+from tests.fixtures.rtsp import RtspServer
+
+REPO = Path(__file__).resolve().parents[1]
+SENDER = REPO / "tests" / "servers" / "receipt_sender.py"
+
+
+class LogTail:
+    """Collects a child's stderr (JSON lines) in a thread so the pipe never fills."""
+
+    def __init__(self, stream: object) -> None:
+        self.lines: list[str] = []
+        self._thread = threading.Thread(target=self._read, args=(stream,), daemon=True)
+        self._thread.start()
+
+    def _read(self, stream: object) -> None:
+        for line in stream:  # type: ignore[attr-defined]
+            self.lines.append(line.rstrip("\n"))
+
+    def records(self) -> list[dict]:
+        out = []
+        for line in list(self.lines):
+            try:
+                out.append(json.loads(line))
+            except ValueError:
+                continue
+        return out
+
+    def text(self) -> str:
+        return "\n".join(self.lines[-60:])
+
+
+def wait_for(what: str, check: Callable[[], object], timeout: float, logs: LogTail) -> object:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result = check()
+        if result:
+            return result
+        time.sleep(0.25)
+    pytest.fail(f"{what}: not within {timeout:.0f} s; daemon log tail:\n{logs.text()}")
+
+
+@pytest.fixture
+def edge_key(tmp_path: Path) -> tuple[Path, Path]:
+    """The box's signing key and the public key the collector checks signatures with."""
+    generate_keypair(tmp_path / "keys", "edge")
+    return tmp_path / "keys" / "edge.key.pem", tmp_path / "keys" / "edge.pub.pem"
+
+
+@pytest.fixture
+def collector(mosquitto: Broker, tmp_path: Path, edge_key: tuple[Path, Path]) -> Iterator[Path]:
+    log = tmp_path / "received.jsonl"
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            str(SENDER),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(mosquitto.port),
+            "--log",
+            str(log),
+            "--public-key",
+            str(edge_key[1]),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=REPO,
+    )
+    assert proc.stdout is not None
+    line = proc.stdout.readline()
+    assert "ready" in line, f"receipt sender did not start: {line!r}"
+    yield log
+    proc.terminate()
+    proc.wait(10)
+
+
+def received(log: Path) -> list[dict]:
+    if not log.exists():
+        return []
+    return [json.loads(line) for line in log.read_text().splitlines() if line.strip()]
+
+
+def city_config(
+    tmp_path: Path, media: Path, url: str, broker: Broker, metrics: int, key: Path
+) -> Path:
+    truth = json.loads((media / "vn_a.json").read_text())
+    cal = truth["calibration"]
+    config = {
+        "edge": {
+            "broker": {"host": "127.0.0.1", "port": broker.port, "keepalive_s": 5},
+            "outbox": {"dir": str(tmp_path / "outbox"), "resend_after_s": 10},
+            "key_file": str(key),
+            "state_dir": str(tmp_path / "state"),
+            "heartbeat_s": 2,
+            "metrics_port": metrics,
+            "restart_min_s": 0.5,
+            "stall_timeout_s": 5,
+        },
+        "cameras": [
+            {
+                "id": "MT-07",
+                "name": "vn_a over RTSP",
+                "location": {"lat": 10.36, "lon": 106.36},
+                "box": "EB-01",
+                "source": url,
+                "frame_size": [truth["width"], truth["height"]],
+                "stop_line": cal.get("stop_line_polyline") or cal["stop_line"],
+                "direction": cal["direction"],
+                "signal": {
+                    "source": "vision",
+                    "heads": [
+                        {"roi": h["roi"], "layout": h.get("layout", "vertical")}
+                        for h in cal["signal_heads"]
+                    ],
+                },
+            }
+        ],
+    }
+    path = tmp_path / "cameras.yaml"
+    path.write_text(yaml.safe_dump(config, sort_keys=False))
+    return path
+
+
+def metric(port: int, name: str) -> float | None:
+    try:
+        text = urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=2).read()
+    except OSError:
+        return None
+    m = re.search(rf'^{name}\{{[^}}]*camera="MT-07"[^}}]*\}} (\S+)$', text.decode(), re.M)
+    return float(m.group(1)) if m else None
+
+
+def worker_pids(logs: LogTail) -> list[int]:
+    return [
+        int(m.group(1))
+        for r in logs.records()
+        if (m := re.search(r"worker started \(pid (\d+)\)", r.get("msg", "")))
+    ]
+
+
+def test_daemon_delivers_violations_restarts_a_killed_worker_and_stops_cleanly(
+    rtsp_server: RtspServer,
+    mosquitto: Broker,
+    collector: Path,
+    edge_key: tuple[Path, Path],
+    media_dir: Path,
+    tmp_path: Path,
+) -> None:
+    metrics_port = free_port()
+    config = city_config(tmp_path, media_dir, rtsp_server.url, mosquitto, metrics_port, edge_key[0])
+    daemon = subprocess.Popen(
+        [sys.executable, "-m", "edge.cli", "run", "--config", str(config), "--box", "EB-01"],
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=REPO,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    logs = LogTail(daemon.stderr)
+    try:
+        wait_for(
+            "frames counted in /metrics",
+            lambda: (metric(metrics_port, "dendo_edge_frames_in") or 0) > 30,
+            60,
+            logs,
+        )
+        # vn_a (14.7 s, looped) holds two red-light runs: at least one must come through.
+        got = wait_for("a violation at the collector", lambda: received(collector), 90, logs)
+        first = got[0]
+        assert first["topic"] == "dendo/v1/MT-07/violation", first
+        assert first.get("status") == "stored", f"bundle not accepted: {first}"
+        outbox = Outbox(tmp_path / "outbox" / "MT-07.sqlite", 1 << 30)
+        wait_for("the receipt emptying the outbox", lambda: outbox.depth() == 0, 30, logs)
+
+        pids = worker_pids(logs)
+        assert len(pids) == 1, f"the worker restarted before it was killed:\n{logs.text()}"
+        pid = pids[0]
+        os.kill(pid, signal.SIGKILL)
+        wait_for("the killed worker restarted", lambda: len(worker_pids(logs)) >= 2, 30, logs)
+        wait_for(
+            "restart counted in /metrics",
+            lambda: (metric(metrics_port, "dendo_edge_worker_restarts_total") or 0) >= 1,
+            15,
+            logs,
+        )
+        wait_for(
+            "the new worker connected to the camera",
+            lambda: sum("connected to rtsp" in r.get("msg", "") for r in logs.records()) >= 2,
+            60,
+            logs,
+        )
+    finally:
+        daemon.send_signal(signal.SIGTERM)
+        try:
+            code = daemon.wait(40)
+        except subprocess.TimeoutExpired:
+            daemon.kill()
+            pytest.fail(f"daemon did not stop within 40 s of SIGTERM:\n{logs.text()}")
+    assert code == 0, f"daemon exit code {code}:\n{logs.text()}"
+    msgs = [r.get("msg", "") for r in logs.records()]
+    assert any("stopped" in m and "MT-07" in m for m in msgs), f"worker stop not logged:\n{msgs}"
+    assert any(m.startswith("box EB-01: stopped") for m in msgs), msgs
+    # Nothing lost: every bundle a worker queued was received, or waits in the outbox.
+    queued = {m.group(1) for msg in msgs if (m := re.search(r"violation (\S+) queued", msg))}
+    outbox = Outbox(tmp_path / "outbox" / "MT-07.sqlite", 1 << 30)
+    waiting = {item.violation_id for item in outbox.due(float("inf"), 0.0, 10**6)}
+    delivered = {r["violation_id"] for r in received(collector)}
+    assert queued, "no violation was queued"
+    assert queued <= delivered | waiting, f"lost: {sorted(queued - delivered - waiting)}"
+
+
+def test_controller_phases_over_mqtt_drive_the_rule(
+    rtsp_server: RtspServer,
+    mosquitto: Broker,
+    collector: Path,
+    edge_key: tuple[Path, Path],
+    media_dir: Path,
+    tmp_path: Path,
+) -> None:
+    """signal.source: controller — the red comes from `dendo/v1/signals/<intersection>`."""
+    import paho.mqtt.client as mqtt
+    from paho.mqtt.enums import CallbackAPIVersion
+
+    from edge.common.topics import SignalPhase, signal_topic
+    from edge.config import load_config
+    from edge.live import CameraWorker
+
+    path = city_config(tmp_path, media_dir, rtsp_server.url, mosquitto, free_port(), edge_key[0])
+    raw = yaml.safe_load(path.read_text())
+    raw["cameras"][0]["signal"] = {
+        "source": "controller",
+        "controller": {"intersection": "ap-bac-nguyen-trai", "phase": 2},
+    }
+    path.write_text(yaml.safe_dump(raw, sort_keys=False))
+    config = load_config(path)
+    now = datetime.now(UTC)
+    publisher = mqtt.Client(CallbackAPIVersion.VERSION2, protocol=mqtt.MQTTv5)
+    publisher.connect("127.0.0.1", mosquitto.port)
+    publisher.loop_start()
+    phases = [  # phase 1 (the cross street) is green; ours has been red for 10 s
+        SignalPhase(
+            intersection="ap-bac-nguyen-trai",
+            phase=1,
+            state="green",
+            since=now - timedelta(seconds=10),
+            sent_at=now,
+        ),
+        SignalPhase(
+            intersection="ap-bac-nguyen-trai",
+            phase=2,
+            state="red",
+            since=now - timedelta(seconds=10),
+            sent_at=now,
+        ),
+    ]
+    for phase in phases:  # retained: a worker that starts later still gets the current state
+        info = publisher.publish(
+            signal_topic("ap-bac-nguyen-trai"), phase.to_bytes(), qos=1, retain=True
+        )
+        info.wait_for_publish(5)
+    worker = CameraWorker(config.cameras[0], config.edge, "EB-01")
+    thread = threading.Thread(target=worker.run, daemon=True)
+    thread.start()
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and not received(collector):
+            time.sleep(0.25)
+        status = worker.pipeline.last_status if worker.pipeline else None
+        assert status is not None, "the worker processed no frame"
+        assert (status.source, str(status.state)) == ("controller", "red"), status
+        assert status.red_since is not None and status.red_since < 0, (
+            f"red began 10 s before the stream, red_since should be negative: {status}"
+        )
+        assert received(collector), "no violation delivered under a controller red"
+    finally:
+        worker.stop_event.set()
+        thread.join(30)
+        publisher.loop_stop()
+    assert not thread.is_alive(), "the worker did not stop"
