@@ -1,7 +1,8 @@
 """`dendo-central`: the central service's command line.
 
-The collector, cases, notices and reports arrive with their issues; for now it offers the
-plate check officers use when they correct a plate, with the same rules as the edge.
+`serve` runs the collector; `keys` manages the edge boxes' public keys; `cases`, `registry`
+and `report` are the officers' commands; `plate-check` validates a plate as an officer types
+it, with the same rules as the edge.
 """
 
 from __future__ import annotations
@@ -31,6 +32,13 @@ def build_parser() -> argparse.ArgumentParser:
     check = sub.add_parser("plate-check", help="validate and normalise plate texts")
     check.add_argument("plates", nargs="+")
     check.set_defaults(func=_cmd_plate_check)
+    from central.cli_cases import add_cli as add_case_cli
+    from central.collector import add_cli as add_serve_cli
+    from central.keys import add_cli as add_keys_cli
+
+    add_serve_cli(sub)
+    add_keys_cli(sub)
+    add_case_cli(sub)
     return parser
 
 

@@ -1,4 +1,5 @@
-"""The README's demo: render the intersection, replay it through the pipeline, check the truth.
+"""The README's demo: render the intersection, replay it, check the truth, then carry the
+cases through the central service to notices and the weekly report.
 
 Why: one command shows the whole edge pipeline on a scene whose answer is known, and proves
 it rather than just printing output: every planted red-light runner must be found near the
@@ -7,6 +8,11 @@ amber, stopping over the line, turning right on red) may be flagged. The replay 
 command line an operator or an appeal would run (`dendo-edge replay ...`), called in-process.
 The demo camera uses the motion detector (the COCO model does not see drawn vehicles); the
 signal head and the plates go through the real models.
+
+Then the central half (`central/demo.py`): the bundles go to an in-process collector (the
+embedded default: no broker), which verifies and stores them; the cases are confirmed
+automatically (marked as demo, not an officer's review), notices issued as HTML and PDF
+against a demo registry, fines and payments recorded, and the week's report written.
 
     python scripts/demo.py [--out DIR] [--seconds N] [--seed S]
 
@@ -20,11 +26,13 @@ import importlib.util
 import json
 import sys
 import time
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 from edge.cli import main as edge_main
 
+START_TIME = "2026-11-23T01:00:00Z"  # a Monday, 08:00 in Mỹ Tho: the week's report holds it
 FRAME_TOLERANCE = 15  # a found crossing within this many frames of the planted one
 X_TOLERANCE = 120.0  # px: the box centre at the crossing lies in the planted vehicle's lane
 
@@ -113,7 +121,7 @@ def run(out: Path, seconds: float, seed: int) -> int:
     summary_path, annotated = replay_out / "summary.json", replay_out / "annotated.mp4"
     argv = ["replay", truth["video"], "--config", truth["config"], "--camera", truth["camera"],
             "--out", str(replay_out), "--json", str(summary_path), "--annotate", str(annotated),
-            "--start-time", "2026-11-22T08:00:00Z"]  # fmt: skip
+            "--start-time", START_TIME]  # fmt: skip
     print("dendo-edge " + " ".join(argv), flush=True)
     started = time.perf_counter()
     code = edge_main(argv)
@@ -133,7 +141,36 @@ def run(out: Path, seconds: float, seed: int) -> int:
     if problems:
         print("demo: FAILED: " + "; ".join(problems))
         return 1
-    print("demo: PASSED: every planted violation found with its plate read, no negative flagged")
+    print("edge: every planted violation found with its plate read, no negative flagged")
+    return central_stage(truth, summary, replay_out, out / "central")
+
+
+def central_stage(
+    truth: dict[str, Any], summary: dict[str, Any], replay_out: Path, out: Path
+) -> int:
+    """The found violations through the central service, to notices and the weekly report."""
+    from central.demo import demo_registry, run_central_demo, utc
+
+    print("\n== central service (embedded: in-process collector, SQLite) ==")
+    bundles = [replay_out / v["bundle"] for v in summary["violations"] if v["bundle"]]
+    out.mkdir(parents=True, exist_ok=True)
+    registry = demo_registry(
+        [(t["plate"]["text"], t["kind"]) for t in truth["violations"]], out / "registry.csv"
+    )
+    now = utc(START_TIME) + timedelta(hours=1)
+    result = run_central_demo(bundles, replay_out / "replay.pub.pem", registry, out, now)
+    print(f"weekly report {result.week}: {result.report_html} (and .csv)")
+    print("funnel: " + ", ".join(f"{k} {v}" for k, v in sorted(result.funnel.items())))
+    problems = list(result.quarantined)
+    if len(result.notices) != len(bundles):
+        problems.append(f"{len(result.notices)} notices for {len(bundles)} violations")
+    if problems:
+        print("demo: FAILED: " + "; ".join(problems))
+        return 1
+    print(
+        f"demo: PASSED: every planted violation found, read, verified, and noticed "
+        f"({len(result.notices)} notices, cases confirmed automatically in demo mode)"
+    )
     return 0
 
 

@@ -8,8 +8,8 @@ import pytest
 
 from edge.models import ModelRegistry
 
-# Fixtures for the real servers the tests start: Mosquitto and a GStreamer RTSP server.
-pytest_plugins = ["tests.fixtures.broker", "tests.fixtures.rtsp"]
+# Fixtures for the real servers the tests start: Mosquitto, PostgreSQL, a GStreamer RTSP server.
+pytest_plugins = ["tests.fixtures.broker", "tests.fixtures.postgres", "tests.fixtures.rtsp"]
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"

@@ -50,3 +50,26 @@ def test_demo_scene_finds_every_planted_violation_and_reads_its_plate(tmp_path: 
         assert bundle.is_file(), f"violation at frame {v['cross_frame']}: no bundle {bundle}"
     annotated = tmp_path / "out" / "annotated.mp4"
     assert annotated.stat().st_size > 100_000, f"annotated video too small: {annotated}"
+
+    # The central half: every violation verified, stored, confirmed (as demo), noticed.
+    central = tmp_path / "central"
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(f"sqlite:///{central / 'central.db'}")
+    with engine.connect() as db:
+        states = dict(db.execute(text("SELECT state, count(*) FROM cases GROUP BY state")).all())
+        demo_flags = {row[0] for row in db.execute(text("SELECT demo FROM cases"))}
+        quarantined = db.execute(text("SELECT count(*) FROM quarantine")).scalar()
+        numbers = sorted(r[0] for r in db.execute(text("SELECT notice_number FROM cases")))
+    engine.dispose()
+    n = len(truth["violations"])
+    assert quarantined == 0, "a demo bundle was quarantined"
+    assert sum(states.values()) == n and set(states) <= {"fined", "paid"}, states
+    assert demo_flags == {1}, "automatically confirmed cases must be marked demo"
+    assert numbers == [f"MT-2026-{i:06d}" for i in range(1, n + 1)], numbers
+    for number in numbers:
+        pdf = central / "notices" / f"{number}.pdf"
+        assert pdf.read_bytes().startswith(b"%PDF"), f"notice {pdf} is not a PDF"
+    report = (central / "report-2026-W48.csv").read_text(encoding="utf-8-sig")
+    total = next(line for line in report.splitlines() if ",TỔNG," in line)
+    assert total.split(",")[5] == str(n), f"the week's report does not count {n}: {total}"

@@ -100,6 +100,7 @@ class BundleMaker:
     frame: tuple[int, int] = (64, 48)
     crop: tuple[int, int] = (32, 16)
     quality: int = 80
+    unique: bool = False  # a comment segment per file: no two bundles share a stored file
     chains: dict[str, tuple[int, str | None]] = field(default_factory=dict)
     _frames: dict[tuple[int, int], bytes] = field(default_factory=dict)
 
@@ -113,11 +114,14 @@ class BundleMaker:
         roles = [("frame_before", self.frame), ("frame_cross", self.frame),
                  ("frame_after", self.frame), ("plate_crop", self.crop),
                  ("signal_crop", self.crop)]  # fmt: skip
-        return [
-            BundleFile(f"{role}.jpg", role,
-                       replace.get(role, self._jpeg(size, (sequence + i) % 7)), "image/jpeg")
-            for i, (role, size) in enumerate(roles)
-        ]  # fmt: skip
+        out = []
+        for i, (role, size) in enumerate(roles):
+            data = replace.get(role) or self._jpeg(size, (sequence + i) % 7)
+            if self.unique and role not in replace:
+                note = f"{uuid7()} {role}".encode()
+                data = data[:2] + b"\xff\xfe" + (len(note) + 2).to_bytes(2, "big") + note + data[2:]
+            out.append(BundleFile(f"{role}.jpg", role, data, "image/jpeg"))
+        return out
 
     def make(
         self,

@@ -1,0 +1,143 @@
+"""The central service's settings (`configs/central.yaml`), validated on load.
+
+Unknown keys are refused and every error names the file, the field and its line, as for the
+camera config: a typo in a deployment file must stop the service at start, not misroute
+evidence. Relative paths (camera config, key files, TLS files, evidence directory) are relative
+to the config file, so the shipped `configs/` works from any working directory. Secrets stay
+out of the file: the MQTT password comes from the environment variable `broker.password_env`,
+and `${NAME}` in the database URL is filled from the environment when the database is opened.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from edge.config import ConfigError
+from edge.config_box import Broker as EdgeBroker
+from edge.config_box import Tls
+from edge.config_yaml import StrictLoader, line_of, message
+
+__all__ = ["Broker", "CentralConfig", "ConfigError", "IngestSettings", "KeySource", "Tls"]
+
+_VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Broker(EdgeBroker):
+    """The MQTT broker as the collector sees it: a fixed client id per collector instance."""
+
+    password_env: str = Field("DENDO_CENTRAL_MQTT_PASSWORD", pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
+    client_id: str = Field("dendo-central-1", pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+    # How long the broker keeps this instance's queue while it is down (a week: a weekend
+    # outage of the central server loses nothing; the edge outboxes hold copies anyway).
+    session_expiry_s: int = Field(7 * 24 * 3600, ge=60, le=0xFFFFFFFF)
+    # Unacknowledged bundles the broker may hand this instance at once (MQTT 5 Receive Maximum).
+    receive_maximum: int = Field(64, ge=1, le=1000)
+
+
+class KeySource(_Strict):
+    """An edge box's public key named in the config (registered in the database at start)."""
+
+    box: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,15}$")
+    pem_file: Path
+
+
+class IngestSettings(_Strict):
+    """How bundles are checked and batched."""
+
+    # crossed_at further ahead of the centre's clock than this gets a clock warning
+    future_tolerance_s: float = Field(600, gt=0)
+    # crossed_at older than this gets a clock warning (edge outboxes may hold bundles for days)
+    max_age_days: float = Field(365, gt=0)
+    batch_max: int = Field(32, ge=1, le=500)  # messages committed in one transaction
+    workers: int = Field(2, ge=1, le=32)  # threads checking signatures and decoding JPEGs
+
+
+class CentralConfig(_Strict):
+    database_url: str = Field("sqlite:////var/lib/dendo/central.db", min_length=1)
+    evidence_dir: Path = Path("/var/lib/dendo/evidence")
+    cameras: Path | None = None  # the city camera config: which box each camera belongs to
+    city_code: str = Field("MT", pattern=r"^[A-Z]{2,4}$")  # notice numbers: MT-2026-000123
+    notice_deadline_days: int = Field(20, ge=1, le=365)
+    duplicate_window_minutes: float = Field(5, gt=0, le=24 * 60)
+    broker: Broker = Broker()
+    ingest: IngestSettings = IngestSettings()
+    keys: list[KeySource] = []
+
+    @field_validator("database_url")
+    @classmethod
+    def _url(cls, v: str) -> str:
+        if not re.match(r"^(sqlite|postgresql(\+psycopg)?)://", v):
+            raise ValueError("must start with sqlite:// or postgresql+psycopg://")
+        return v
+
+    def resolved_database_url(self, env: Mapping[str, str] | None = None) -> str:
+        """database_url with `${NAME}` filled from the environment (ConfigError when unset)."""
+        env = os.environ if env is None else env
+        missing = [n for n in _VAR.findall(self.database_url) if n not in env]
+        if missing:
+            raise ConfigError([f"database_url: environment variable ${missing[0]} is not set"])
+        return _VAR.sub(lambda m: env[m.group(1)], self.database_url)
+
+    def with_base(self, base: Path) -> CentralConfig:
+        """Relative paths made relative to `base` (the config file's directory)."""
+
+        def fix(p: Path | None) -> Path | None:
+            return p if p is None or p.is_absolute() else base / p
+
+        tls = self.broker.tls
+        if tls is not None:
+            tls = tls.model_copy(
+                update={f: fix(getattr(tls, f)) for f in ("ca_file", "cert_file", "key_file")}
+            )
+        return self.model_copy(
+            update={
+                "evidence_dir": fix(self.evidence_dir),
+                "cameras": fix(self.cameras),
+                "broker": self.broker.model_copy(update={"tls": tls}),
+                "keys": [k.model_copy(update={"pem_file": fix(k.pem_file)}) for k in self.keys],
+            }
+        )
+
+
+def load_central_config(path: str | os.PathLike[str]) -> CentralConfig:
+    """Read and validate the central config; ConfigError naming the field (and line) otherwise."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError([f"{path}: cannot read the file: {exc}"]) from exc
+    try:
+        loader = StrictLoader(text)
+        try:
+            root = loader.get_single_node()
+            data: Any = loader.construct_document(root) if root is not None else {}
+        finally:
+            loader.dispose()
+    except yaml.YAMLError as exc:
+        raise ConfigError([f"{path}: invalid YAML: {exc}"]) from None
+    if not isinstance(data, dict):
+        raise ConfigError([f"{path}: expected a mapping of settings, got {type(data).__name__}"])
+    try:
+        config = CentralConfig.model_validate(data)
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors(include_url=False):
+            loc = tuple(err["loc"])
+            line = line_of(root, loc)
+            where = ".".join(str(p) for p in loc) or "(top level)"
+            problems.append(
+                f"{path}: {where}: {message(err, loc)}" + (f" (line {line})" if line else "")
+            )
+        raise ConfigError(problems) from None
+    return config.with_base(path.resolve().parent)

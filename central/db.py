@@ -1,0 +1,247 @@
+"""The central database: SQLAlchemy 2 models for evidence, cases, notices and the registry.
+
+One schema for SQLite (the embedded default, WAL mode) and PostgreSQL (by URL). Alembic
+migrations in `central/migrations` create and evolve it; `create_engine_for(url)` sets the
+SQLite pragmas every connection needs. Times are stored as timezone-aware UTC.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    DateTime,
+    Engine,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    TypeDecorator,
+    create_engine,
+    event,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """A moment stored as UTC and read back timezone-aware in UTC, on SQLite (which keeps no
+    offset: a local time would silently read back as UTC) as on PostgreSQL."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime {value!r}: give the time zone (UTC)")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+# Case states, in the order of the Vietnamese process (see central/cases.py for the moves).
+DETECTED, REVIEW, CONFIRMED, REJECTED = "detected", "review", "confirmed", "rejected"
+NOTICE_ISSUED, FINED, PAID, ESCALATED = "notice_issued", "fined", "paid", "escalated"
+MERGED = "merged"  # a duplicate folded into an earlier case of the same plate and camera
+STATES = (DETECTED, REVIEW, CONFIRMED, REJECTED, NOTICE_ISSUED, FINED, PAID, ESCALATED, MERGED)
+
+
+class EdgeKey(Base):
+    """A registered edge-box public key: bundles signed by anything else are quarantined."""
+
+    __tablename__ = "edge_keys"
+    key_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    box: Mapped[str] = mapped_column(String(16), index=True)
+    public_key_pem: Mapped[str] = mapped_column(Text)
+    added_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    added_by: Mapped[str] = mapped_column(String(64), default="system")
+    revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+
+
+class Bundle(Base):
+    """An accepted evidence bundle: the original ZIP is kept in the evidence store."""
+
+    __tablename__ = "bundles"
+    violation_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    camera_id: Mapped[str] = mapped_column(String(16))
+    box: Mapped[str] = mapped_column(String(16))
+    key_id: Mapped[str] = mapped_column(String(64))
+    sha256: Mapped[str] = mapped_column(String(64), unique=True)  # of the ZIP bytes
+    manifest_sha256: Mapped[str] = mapped_column(String(64))
+    sequence: Mapped[int] = mapped_column(BigInteger)
+    prev_sha256: Mapped[str | None] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(Integer)
+    path: Mapped[str] = mapped_column(Text)  # of the ZIP in the evidence store, relative
+    manifest: Mapped[dict[str, Any]] = mapped_column(JSON)
+    crossed_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    received_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    # ok | first (no earlier bundle known) | gap (sequence skipped) | fork (prev hash differs)
+    chain_status: Mapped[str] = mapped_column(String(16), default="ok")
+    chain_note: Mapped[str | None] = mapped_column(Text)
+    clock_note: Mapped[str | None] = mapped_column(Text)  # clock sanity warning, if any
+    files: Mapped[list[EvidenceFile]] = relationship(back_populates="bundle")
+
+    __table_args__ = (Index("ix_bundles_camera_sequence", "camera_id", "sequence"),)
+
+
+class EvidenceFile(Base):
+    """One file of a bundle (frames, crops, clip), stored by content hash."""
+
+    __tablename__ = "evidence_files"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    violation_id: Mapped[str] = mapped_column(ForeignKey("bundles.violation_id"), index=True)
+    name: Mapped[str] = mapped_column(String(128))
+    role: Mapped[str] = mapped_column(String(32))
+    sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(Integer)
+    path: Mapped[str] = mapped_column(Text)  # relative to the evidence store root
+    bundle: Mapped[Bundle] = relationship(back_populates="files")
+
+
+class Quarantined(Base):
+    """A message that was refused, with the reason and the original bytes: nothing is lost."""
+
+    __tablename__ = "quarantine"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    received_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    topic: Mapped[str | None] = mapped_column(String(256))
+    camera_id: Mapped[str | None] = mapped_column(String(16))
+    violation_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    reason_code: Mapped[str] = mapped_column(String(32), index=True)
+    reason: Mapped[str] = mapped_column(Text)
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    size: Mapped[int] = mapped_column(Integer)
+    payload: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class Owner(Base):
+    """The vehicle registry, imported from CSV: who a plate belongs to."""
+
+    __tablename__ = "owners"
+    plate_norm: Mapped[str] = mapped_column(String(16), primary_key=True)
+    plate_text: Mapped[str] = mapped_column(String(24))
+    name: Mapped[str] = mapped_column(String(200))
+    address: Mapped[str] = mapped_column(Text)
+    id_number: Mapped[str | None] = mapped_column(String(32))
+    vehicle_class: Mapped[str | None] = mapped_column(String(32))
+    imported_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+
+
+class Case(Base):
+    """One violation carried through review, notice, fine and payment."""
+
+    __tablename__ = "cases"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    violation_id: Mapped[str] = mapped_column(ForeignKey("bundles.violation_id"), unique=True)
+    camera_id: Mapped[str] = mapped_column(String(16))
+    crossed_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    vehicle_class: Mapped[str] = mapped_column(String(32))
+    seconds_into_red: Mapped[float | None] = mapped_column(Float)
+    signal_state: Mapped[str] = mapped_column(String(16))
+    plate_text: Mapped[str | None] = mapped_column(String(24))  # as read, or as corrected
+    plate_norm: Mapped[str | None] = mapped_column(String(16), index=True)
+    plate_confidence: Mapped[float | None] = mapped_column(Float)
+    plate_read_text: Mapped[str | None] = mapped_column(String(24))  # the edge's reading
+    plate_corrected: Mapped[bool] = mapped_column(Boolean, default=False)
+    state: Mapped[str] = mapped_column(String(16), default=DETECTED)
+    reject_reason: Mapped[str | None] = mapped_column(Text)
+    merged_into: Mapped[int | None] = mapped_column(ForeignKey("cases.id"))
+    chain_flag: Mapped[str | None] = mapped_column(String(16))  # gap / fork from the bundle
+    owner_plate: Mapped[str | None] = mapped_column(ForeignKey("owners.plate_norm"))
+    notice_number: Mapped[str | None] = mapped_column(String(32), unique=True)
+    notice_issued_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    deadline_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    fine_vnd: Mapped[int | None] = mapped_column(BigInteger)
+    fined_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    paid_vnd: Mapped[int | None] = mapped_column(BigInteger)
+    paid_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    payment_ref: Mapped[str | None] = mapped_column(String(64))
+    demo: Mapped[bool] = mapped_column(Boolean, default=False)  # auto-confirmed by the demo
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow, onupdate=utcnow)
+    transitions: Mapped[list[Transition]] = relationship(
+        back_populates="case", order_by="Transition.id"
+    )
+    bundle: Mapped[Bundle] = relationship()  # also orders inserts: the bundle row first
+    owner: Mapped[Owner | None] = relationship()
+
+    __table_args__ = (
+        Index("ix_cases_state_crossed", "state", "crossed_at"),
+        Index("ix_cases_camera_crossed", "camera_id", "crossed_at"),
+        Index("ix_cases_plate_camera_crossed", "plate_norm", "camera_id", "crossed_at"),
+    )
+
+
+class Transition(Base):
+    """Every move of a case: from, to, who, when, and what was said."""
+
+    __tablename__ = "transitions"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    from_state: Mapped[str | None] = mapped_column(String(16))
+    to_state: Mapped[str] = mapped_column(String(16))
+    actor: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    note: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    case: Mapped[Case] = relationship(back_populates="transitions")
+
+    __table_args__ = (Index("ix_transitions_state_at", "to_state", "at"),)
+
+
+class NoticeCounter(Base):
+    """The last notice number given per city and year; its row is locked while a number is
+    taken, so numbers stay gap-free under concurrent confirmations."""
+
+    __tablename__ = "notice_counters"
+    city: Mapped[str] = mapped_column(String(8), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    last: Mapped[int] = mapped_column(Integer, default=0)
+
+
+def create_engine_for(url: str, **kwargs: Any) -> Engine:
+    """An engine for `url`; SQLite gets WAL, foreign keys and a busy timeout on every connection."""
+    if url.startswith("sqlite"):
+        kwargs.setdefault("connect_args", {"timeout": 30})
+    engine = create_engine(url, **kwargs)
+    if engine.dialect.name == "sqlite":
+
+        @event.listens_for(engine, "connect")
+        def _pragmas(dbapi_conn: Any, _record: Any) -> None:
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA synchronous=FULL")
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.close()
+
+        @event.listens_for(engine, "begin")
+        def _begin_immediate(conn: Any) -> None:
+            # Take the write lock at BEGIN: two writers never deadlock on a lock upgrade,
+            # and a notice number read inside the transaction cannot be taken twice.
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+        # Let SQLAlchemy's `begin` event issue BEGIN itself (pysqlite would defer it).
+        @event.listens_for(engine, "connect", insert=True)
+        def _no_autobegin(dbapi_conn: Any, _record: Any) -> None:
+            dbapi_conn.isolation_level = None
+
+    return engine

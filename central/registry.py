@@ -1,0 +1,216 @@
+"""The vehicle registry: who owns a plate, imported from the registration office's CSV export.
+
+A notice goes to the owner on record, so a row is only taken when its plate is a valid
+Vietnamese plate of the kind its vehicle class says and every field is filled: a wrong row
+would send a fine to the wrong person. Bad rows are reported by line number and skipped; the
+rest is upserted by the normalised plate, so a re-import of a newer export updates in place.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from central.db import Owner, utcnow
+from edge.common import plate_text
+
+COLUMNS = ("plate", "owner_name", "address", "id_number", "vehicle_class")
+MAX_LEN = {"owner_name": 200, "id_number": 32, "address": 1000}
+
+# Registry vehicle classes (the detector's names, plus the words a registration export uses)
+# -> (class stored, plate kind the plate must be).
+VEHICLE_CLASSES: dict[str, tuple[str, plate_text.Kind]] = {
+    "car": ("car", "car"),
+    "truck": ("truck", "car"),
+    "bus": ("bus", "car"),
+    "motorcycle": ("motorcycle", "motorbike"),
+    "motorbike": ("motorcycle", "motorbike"),
+    "ô tô": ("car", "car"),
+    "ô tô con": ("car", "car"),
+    "ô tô tải": ("truck", "car"),
+    "xe tải": ("truck", "car"),
+    "ô tô khách": ("bus", "car"),
+    "xe khách": ("bus", "car"),
+    "mô tô": ("motorcycle", "motorbike"),
+    "xe máy": ("motorcycle", "motorbike"),
+    "xe gắn máy": ("motorcycle", "motorbike"),
+}
+_CHUNK = 500
+
+
+class RegistryError(ValueError):
+    """The file as a whole cannot be imported (unreadable, not UTF-8, columns missing)."""
+
+
+@dataclass(frozen=True)
+class Rejected:
+    line: int
+    plate: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"line {self.line}: {self.plate or '(no plate)'}: {self.reason}"
+
+
+@dataclass
+class ImportResult:
+    """What an import did: new owners, changed owners, unchanged rows and refused rows."""
+
+    imported: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: list[Rejected] = field(default_factory=list)
+
+    def summary(self) -> str:
+        head = (
+            f"{self.imported} imported, {self.updated} updated, {self.unchanged} unchanged, "
+            f"{len(self.rejected)} rejected"
+        )
+        return "\n".join([head, *(f"  {r}" for r in self.rejected)])
+
+
+@dataclass(frozen=True)
+class _Row:
+    line: int
+    plate: plate_text.Plate
+    name: str
+    address: str
+    id_number: str
+    vehicle_class: str
+
+
+def _clean(value: str | None) -> str:
+    """NFC (a CSV from Windows tools may hold decomposed diacritics) and single spaces."""
+    return " ".join(unicodedata.normalize("NFC", value or "").split())
+
+
+def _vehicle_class(value: str) -> tuple[str, plate_text.Kind] | None:
+    return VEHICLE_CLASSES.get(value.casefold())
+
+
+def _check_row(line: int, raw: dict[str, str]) -> _Row | Rejected:
+    values = {col: _clean(raw.get(col)) for col in COLUMNS}
+    plate_written = values["plate"]
+    missing = [col for col in COLUMNS if not values[col]]
+    if missing:
+        return Rejected(line, plate_written, f"missing {', '.join(missing)}")
+    for col, limit in MAX_LEN.items():
+        if len(values[col]) > limit:
+            return Rejected(line, plate_written, f"{col} is longer than {limit} characters")
+    known = _vehicle_class(values["vehicle_class"])
+    if known is None:
+        names = ", ".join(k for k in VEHICLE_CLASSES if k.isascii())
+        return Rejected(
+            line, plate_written, f"unknown vehicle_class {values['vehicle_class']!r} ({names})"
+        )
+    cls, kind = known
+    try:
+        plate = plate_text.parse(plate_written, kind)
+    except plate_text.PlateError as exc:
+        return Rejected(line, plate_written, f"invalid plate: {exc.reason}")
+    return _Row(line, plate, values["owner_name"], values["address"], values["id_number"], cls)
+
+
+def _read(csv_path: Path) -> str:
+    try:
+        data = csv_path.read_bytes()
+    except OSError as exc:
+        raise RegistryError(f"{csv_path}: cannot read the registry file: {exc}") from None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise RegistryError(
+            f"{csv_path}: not UTF-8 (byte {exc.start}); save the export as CSV UTF-8"
+        ) from None
+
+
+def _rows(csv_path: Path) -> tuple[list[_Row], list[Rejected]]:
+    """Checked rows and rejected ones; a plate given twice keeps its first line."""
+    reader = csv.reader(io.StringIO(_read(csv_path), newline=""))
+    try:
+        header = [_clean(h).lower() for h in next(reader)]
+    except (StopIteration, csv.Error):
+        header = []
+    missing = [col for col in COLUMNS if col not in header]
+    if missing:
+        raise RegistryError(
+            f"{csv_path}: missing column(s) {', '.join(missing)}; the header must name "
+            f"{', '.join(COLUMNS)}"
+        )
+    good: list[_Row] = []
+    bad: list[Rejected] = []
+    first_line: dict[str, int] = {}
+    while True:
+        line = reader.line_num + 1  # where this record starts, even if a field spans lines
+        try:
+            fields = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            raise RegistryError(f"{csv_path}: line {line}: broken CSV: {exc}") from None
+        if not any(f.strip() for f in fields):
+            continue  # blank line
+        raw = dict(zip(header, fields, strict=False))
+        if len(fields) > len(header):
+            bad.append(Rejected(line, _clean(raw.get("plate")), "more fields than the header"))
+            continue
+        row = _check_row(line, raw)
+        if isinstance(row, Rejected):
+            bad.append(row)
+        elif row.plate.norm in first_line:
+            seen = first_line[row.plate.norm]
+            bad.append(Rejected(line, row.plate.display, f"plate already given on line {seen}"))
+        else:
+            first_line[row.plate.norm] = line
+            good.append(row)
+    return good, bad
+
+
+def import_registry(session: Session, csv_path: Path | str) -> ImportResult:
+    """Upsert the owners of a registry CSV export into the session (the caller commits).
+
+    Columns: plate, owner_name, address, id_number, vehicle_class (UTF-8, a BOM is fine).
+    """
+    rows, rejected = _rows(Path(csv_path))
+    result = ImportResult(rejected=rejected)
+    now = utcnow()
+    for start in range(0, len(rows), _CHUNK):
+        chunk = rows[start : start + _CHUNK]
+        norms = [r.plate.norm for r in chunk]
+        existing = {
+            o.plate_norm: o
+            for o in session.scalars(select(Owner).where(Owner.plate_norm.in_(norms)))
+        }
+        for row in chunk:
+            values = {
+                "plate_text": row.plate.display,
+                "name": row.name,
+                "address": row.address,
+                "id_number": row.id_number,
+                "vehicle_class": row.vehicle_class,
+            }
+            owner = existing.get(row.plate.norm)
+            if owner is None:
+                session.add(Owner(plate_norm=row.plate.norm, imported_at=now, **values))
+                result.imported += 1
+            elif any(getattr(owner, k) != v for k, v in values.items()):
+                for k, v in values.items():
+                    setattr(owner, k, v)
+                owner.imported_at = now
+                result.updated += 1
+            else:
+                result.unchanged += 1
+    session.flush()
+    return result
+
+
+def owner_for(session: Session, plate_norm: str) -> Owner | None:
+    """The registered owner of a plate (any spelling of it), or None when not on record."""
+    norm = plate_text.normalize(plate_norm)
+    return session.get(Owner, norm) if norm else None

@@ -1,0 +1,213 @@
+"""The collector end to end through a real Mosquitto: an edge Publisher sends real bundles, the
+collector (a subprocess, SIGKILLed mid-stream) stores them, and every receipt comes back. Also
+the service's config (errors name the field) and its `keys` command."""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import json
+import signal
+import sqlite3
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from central import keys as keys_cli
+from central.config import ConfigError, load_central_config
+from central.keys import KeyRing
+from central.store import open_store
+from edge.common.signing import Ed25519PrivateKey, key_id
+from edge.config_box import Broker as BrokerSettings
+from edge.outbox import Outbox
+from edge.publish import Publisher
+from tests.fixtures.broker import Broker, Child, wait_until
+from tests.servers.central_collector import BOX, CAMERA, BundleMaker, key_file
+
+REPO = Path(__file__).resolve().parents[1]
+COUNT = 200
+OTHER = Ed25519PrivateKey.from_private_bytes(bytes(range(1, 33)))
+
+
+def write_config(directory: Path, port: int) -> Path:
+    config = {
+        "database_url": f"sqlite:///{directory / 'central.db'}",
+        "evidence_dir": str(directory / "evidence"),
+        "cameras": str(REPO / "configs" / "cameras.yaml"),
+        "broker": {"host": "127.0.0.1", "port": port, "keepalive_s": 5,
+                   "reconnect_min_s": 1, "reconnect_max_s": 2},
+        "ingest": {"batch_max": 16, "workers": 2},
+        "keys": [{"box": BOX, "pem_file": str(key_file(directory))}],
+    }  # fmt: skip
+    path = directory / "central.yaml"
+    path.write_text(json.dumps(config, indent=1))  # JSON is YAML
+    return path
+
+
+class Collector(Child):
+    """tests/servers/central_collector.py, subscribed and ready."""
+
+    def __init__(self, config: Path, client_id: str) -> None:
+        err = config.parent / f"{client_id}.{len(list(config.parent.glob('*.err')))}.err"
+        super().__init__("central_collector.py", ["--config", str(config), "--client-id",
+                         client_id], err)  # fmt: skip
+        if (said := self.line(30)) != "ready":
+            self.stop()
+            pytest.fail(f"collector {client_id} not ready ({said!r}): {err.read_text()[-3000:]}")
+
+    def final_counts(self) -> dict[str, int]:
+        """The counters it logged when it stopped (SIGTERM)."""
+        for line in reversed(self.stderr.read_text().splitlines()):
+            msg = json.loads(line).get("msg", "") if line.startswith("{") else ""
+            if msg.startswith("stopped: "):
+                return ast.literal_eval(msg.removeprefix("stopped: "))
+        raise AssertionError(f"no 'stopped:' line in {self.stderr}")
+
+
+class Env:
+    def __init__(self, directory: Path, broker: Broker) -> None:
+        self.directory, self.broker = directory, broker
+        self.config = write_config(directory, broker.port)
+        self.collectors: list[Collector] = []
+        settings = BrokerSettings(port=broker.port, keepalive_s=5, reconnect_min_s=1,
+                                  reconnect_max_s=2)  # fmt: skip
+        # No resend within the test: recovery must come from the broker's session alone.
+        self.publisher = Publisher(settings, CAMERA, Outbox(directory / "outbox.sqlite", 1 << 30),
+                                   resend_after_s=600).start()  # fmt: skip
+        self.maker = BundleMaker()
+        self.sent: list[str] = []
+
+    def collector(self, client_id: str = "dendo-central-1") -> Collector:
+        self.collectors.append(Collector(self.config, client_id))
+        return self.collectors[-1]
+
+    def submit(self, n: int) -> None:
+        for _ in range(n):
+            vid, data, _ = self.maker.make()
+            self.publisher.submit(vid, data)
+            self.sent.append(vid)
+
+    def db(self, sql: str) -> list[tuple]:
+        path = self.directory / "central.db"
+        if not path.exists():
+            return []
+        with sqlite3.connect(path, timeout=30) as conn:
+            return conn.execute(sql).fetchall()
+
+    def cases(self) -> int:
+        rows = self.db("SELECT count(*) FROM cases") if self.db("PRAGMA table_info(cases)") else []
+        return rows[0][0] if rows else 0
+
+    def state(self) -> str:
+        return (f"cases {self.cases()}, outbox {self.publisher.outbox.depth()},"
+                f" publisher {self.publisher.counters()}")  # fmt: skip
+
+    def close(self) -> None:
+        for c in self.collectors:
+            c.stop()
+        self.publisher.stop(flush_timeout_s=0)
+        self.publisher.outbox.close()
+
+
+@pytest.fixture
+def env(tmp_path: Path, mosquitto: Broker) -> Iterator[Env]:
+    e = Env(tmp_path, mosquitto)
+    yield e
+    e.close()
+
+
+def assert_every_bundle_is_exactly_one_case(env: Env) -> None:
+    cases = env.db("SELECT violation_id FROM cases")
+    assert len(cases) == COUNT, f"{len(cases)} cases for {COUNT} bundles sent"
+    assert {v for (v,) in cases} == set(env.sent), "cases and sent bundles differ"
+    assert env.db("SELECT count(*) FROM quarantine") == [(0,)], env.db("SELECT * FROM quarantine")
+    assert env.db("SELECT DISTINCT chain_status FROM bundles") == [("ok",)], "chain broken"
+
+
+def test_collector_killed_mid_stream_and_restarted_makes_each_bundle_exactly_one_case(env: Env):
+    first = env.collector()
+    env.submit(COUNT // 2)
+    wait_until(lambda: env.cases() >= 20, 60, lambda: f"collector stored too little: {env.state()}")
+    first.kill()  # SIGKILL: mid-batch, receipts and acks possibly unsent
+    at_kill = env.cases()
+    env.submit(COUNT - COUNT // 2)  # these wait at the broker in the collector's session
+    assert at_kill < COUNT, "the kill came after everything was stored"
+    second = env.collector()  # same client id: takes its session back, unacked bundles again
+    wait_until(lambda: env.publisher.outbox.depth() == 0, 120,
+               lambda: f"receipts missing after the restart: {env.state()}")  # fmt: skip
+    assert_every_bundle_is_exactly_one_case(env)
+    assert env.publisher.counters()["resent"] == 0, "recovery must not depend on edge resends"
+    second.proc.send_signal(signal.SIGTERM)
+    assert second.proc.wait(20) == 0, second.stderr.read_text()[-2000:]
+    counts = second.final_counts()
+    assert counts["redelivered"] > 0, f"no unacked bundle was redelivered after the kill: {counts}"
+    assert counts["stored"] == COUNT - at_kill, counts
+
+
+def test_two_collectors_side_by_side_share_the_load_and_still_make_one_case_each(env: Env):
+    a, b = env.collector("dendo-central-a"), env.collector("dendo-central-b")
+    env.submit(COUNT)
+    wait_until(lambda: env.publisher.outbox.depth() == 0, 120,
+               lambda: f"receipts missing: {env.state()}")  # fmt: skip
+    assert_every_bundle_is_exactly_one_case(env)
+    for c in (a, b):
+        c.proc.send_signal(signal.SIGTERM)
+        assert c.proc.wait(20) == 0, (
+            f"collector did not stop cleanly: {c.stderr.read_text()[-2000:]}"
+        )
+    counts = [a.final_counts(), b.final_counts()]
+    assert all(c["stored"] > 0 for c in counts), f"one collector got nothing: {counts}"
+    assert sum(c["stored"] for c in counts) == COUNT, counts
+
+
+def test_central_config_errors_name_the_field_and_line(tmp_path: Path):
+    bad = tmp_path / "central.yaml"
+    bad.write_text("broker:\n  port: 99999\n  clientid: x\nkeys:\n  - {box: EB-01}\n")
+    with pytest.raises(ConfigError) as err:
+        load_central_config(bad)
+    problems = err.value.problems
+    assert any("broker.port" in p and "line 2" in p for p in problems), problems
+    assert any("unknown key 'clientid'" in p and "line 3" in p for p in problems), problems
+    assert any("keys.0.pem_file" in p and "required" in p for p in problems), problems
+
+
+def test_shipped_central_config_loads_with_paths_relative_to_it():
+    config = load_central_config(REPO / "configs" / "central.yaml")
+    assert config.cameras == REPO / "configs" / "cameras.yaml" and config.cameras.exists()
+    assert config.database_url.startswith("sqlite:////"), "an absolute SQLite path by default"
+    assert (config.city_code, config.notice_deadline_days) == ("MT", 20)
+
+
+def test_serve_refuses_to_start_on_a_bad_config_naming_the_field(tmp_path: Path):
+    bad = tmp_path / "central.yaml"
+    bad.write_text("broker: {port: 0}\n")
+    script = REPO / "tests" / "servers" / "central_collector.py"
+    done = subprocess.run([sys.executable, str(script), "--config", str(bad)],
+                          capture_output=True, text=True, timeout=60)  # fmt: skip
+    assert done.returncode == 2, f"exit {done.returncode}: {done.stderr[-2000:]}"
+    assert "broker.port" in done.stderr and "cannot start" in done.stderr, done.stderr[-2000:]
+
+
+def test_keys_cli_adds_lists_and_revokes_keys_named_in_the_central_config(tmp_path: Path, capsys):
+    config = tmp_path / "central.yaml"
+    config.write_text(f"database_url: sqlite:///{tmp_path / 'c.db'}\nevidence_dir: ev\n")
+    parser = argparse.ArgumentParser()
+    keys_cli.add_cli(parser.add_subparsers(dest="command", required=True))
+    kid = key_id(OTHER)
+
+    def run(*argv: str) -> str:
+        args = parser.parse_args([*argv, "--config", str(config)])
+        assert args.func(args) == 0, f"{argv} failed"
+        return capsys.readouterr().out
+
+    assert kid in run("keys", "add", "--box", "EB-01", str(key_file(tmp_path, OTHER, "eb-01")))
+    assert f"{kid}  EB-01" in run("keys", "list") and "active" in run("keys", "list")
+    assert "revoked" in run("keys", "revoke", kid)
+    assert "revoked" in run("keys", "list")
+    args = parser.parse_args(["keys", "revoke", "0" * 16, "--config", str(config)])
+    assert args.func(args) == 1 and "no key 0000000000000000" in capsys.readouterr().err
+    with open_store(f"sqlite:///{tmp_path / 'c.db'}", tmp_path / "ev") as store:
+        assert KeyRing(store.sessions)("MT-01", kid) is None, "a revoked key still verifies"
