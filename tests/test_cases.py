@@ -22,23 +22,23 @@ from central.db import (
     PAID,
     REJECTED,
     REVIEW,
-    Base,
     Bundle,
     Case,
     Owner,
     Transition,
-    create_engine_for,
 )
+from central.store import open_store
 
 T0 = datetime(2026, 11, 23, 1, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-def engine(tmp_path: Path) -> Iterator[Engine]:
-    engine = create_engine_for(f"sqlite:///{tmp_path / 'central.db'}")
-    Base.metadata.create_all(engine)
-    yield engine
-    engine.dispose()
+def engine(store_url: str, tmp_path: Path) -> Iterator[Engine]:
+    """A migrated database: SQLite, and a throw-away PostgreSQL (where the notice counter is
+    locked with SELECT … FOR UPDATE instead of SQLite's BEGIN IMMEDIATE)."""
+    store = open_store(store_url, tmp_path / "evidence")
+    yield store.engine
+    store.close()
 
 
 def add_case(
