@@ -14,15 +14,12 @@ import os
 import re
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from edge.config import ConfigError
 from edge.config_box import Broker as EdgeBroker
 from edge.config_box import Tls
-from edge.config_yaml import StrictLoader, line_of, message
+from edge.config_yaml import ConfigError, line_of, message, read_yaml
 
 __all__ = ["Broker", "CentralConfig", "ConfigError", "IngestSettings", "KeySource", "Tls"]
 
@@ -113,19 +110,8 @@ class CentralConfig(_Strict):
 def load_central_config(path: str | os.PathLike[str]) -> CentralConfig:
     """Read and validate the central config; ConfigError naming the field (and line) otherwise."""
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError([f"{path}: cannot read the file: {exc}"]) from exc
-    try:
-        loader = StrictLoader(text)
-        try:
-            root = loader.get_single_node()
-            data: Any = loader.construct_document(root) if root is not None else {}
-        finally:
-            loader.dispose()
-    except yaml.YAMLError as exc:
-        raise ConfigError([f"{path}: invalid YAML: {exc}"]) from None
+    data, root = read_yaml(path)
+    data = {} if data is None else data
     if not isinstance(data, dict):
         raise ConfigError([f"{path}: expected a mapping of settings, got {type(data).__name__}"])
     try:

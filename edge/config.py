@@ -21,7 +21,6 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 from urllib.parse import quote
 
-import yaml
 from pydantic import (
     AwareDatetime,
     BaseModel,
@@ -35,20 +34,12 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from edge.config_box import EdgeSettings
-from edge.config_yaml import StrictLoader, format_errors
+from edge.config_yaml import ConfigError, format_errors, read_yaml
 
 ID_PATTERNS = {"id": re.compile(r"[A-Z]{2,4}-\d{2,3}\Z"), "box": re.compile(r"EB-\d{2,3}\Z")}
 _VAR = re.compile(r"\$\{([^}]*)\}")
 _VAR_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 _SECRET_QUERY = re.compile(r"(?i)([?&](?:password|passwd|pass|pwd|token|key|auth)=)[^&#]*")
-
-
-class ConfigError(ValueError):
-    """A config that cannot be used; `problems` holds one line per problem."""
-
-    def __init__(self, problems: list[str]) -> None:
-        self.problems = problems
-        super().__init__("\n".join(problems))
 
 
 class UnknownCamera(KeyError):
@@ -407,27 +398,7 @@ class CityConfig(_Strict):
 def load_config(path: str | Path) -> CityConfig:
     """Read and validate a camera config: the city file, or a one-camera file for replay."""
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError([f"{path}: cannot read the file: {exc}"]) from exc
-    try:
-        loader = StrictLoader(text)
-        try:
-            root = loader.get_single_node()
-            data = loader.construct_document(root) if root is not None else None
-        finally:
-            loader.dispose()
-    except yaml.MarkedYAMLError as exc:
-        mark, ctx = exc.problem_mark or exc.context_mark, exc.context_mark
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "unknown line"
-        started = f" (started at line {ctx.line + 1})" if ctx and ctx.line != mark.line else ""
-        what = ", ".join(s for s in (exc.context and exc.context + started, exc.problem) if s)
-        raise ConfigError([f"{path}: invalid YAML at {where}: {what}"]) from None
-    except yaml.reader.ReaderError as exc:
-        line = text.count("\n", 0, exc.position) + 1
-        bad = f"character #x{exc.character:04x}" if isinstance(exc.character, int) else "byte"
-        raise ConfigError([f"{path}: invalid YAML at line {line}: {bad} is not allowed"]) from None
+    data, root = read_yaml(path)
     if not isinstance(data, dict):
         got = "an empty file" if data is None else f"a {type(data).__name__}"
         raise ConfigError([f"{path}: expected a mapping with `cameras:`, got {got}"])

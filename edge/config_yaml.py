@@ -12,6 +12,14 @@ import yaml
 from pydantic import ValidationError
 
 
+class ConfigError(ValueError):
+    """A config that cannot be used; `problems` holds one line per problem."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(problems))
+
+
 class StrictLoader(yaml.SafeLoader):
     """SafeLoader that refuses duplicate keys, which YAML would silently collapse."""
 
@@ -84,3 +92,30 @@ def format_errors(
             line = line_of(root, loc)
             lines.append(f"{head}: {msg}" + (f" (line {line})" if line else ""))
     return lines
+
+
+def read_yaml(path: Path) -> tuple[Any, yaml.Node | None]:
+    """A config file's document and its node tree (for line numbers in later errors);
+    ConfigError naming the file and the line when it cannot be read or parsed."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError([f"{path}: cannot read the file: {exc}"]) from exc
+    try:
+        loader = StrictLoader(text)
+        try:
+            root = loader.get_single_node()
+            data = loader.construct_document(root) if root is not None else None
+        finally:
+            loader.dispose()
+    except yaml.MarkedYAMLError as exc:
+        mark, ctx = exc.problem_mark or exc.context_mark, exc.context_mark
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "unknown line"
+        started = f" (started at line {ctx.line + 1})" if ctx and ctx.line != mark.line else ""
+        what = ", ".join(s for s in (exc.context and exc.context + started, exc.problem) if s)
+        raise ConfigError([f"{path}: invalid YAML at {where}: {what}"]) from None
+    except yaml.reader.ReaderError as exc:
+        line = text.count("\n", 0, exc.position) + 1
+        bad = f"character #x{exc.character:04x}" if isinstance(exc.character, int) else "byte"
+        raise ConfigError([f"{path}: invalid YAML at line {line}: {bad} is not allowed"]) from None
+    return data, root
