@@ -33,7 +33,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -47,38 +46,14 @@ from central.store import open_store  # noqa: E402
 from edge.common.bundle import open_bundle  # noqa: E402
 from edge.config import load_config  # noqa: E402
 from edge.config_box import Broker as BrokerSettings  # noqa: E402
-from edge.outbox import Outbox  # noqa: E402
 from edge.publish import Publisher  # noqa: E402
+from scripts.bench_common import TimedOutbox, say  # noqa: E402
+from scripts.bench_common import percentile as pct  # noqa: E402
 from tests.fixtures.broker import MOSQUITTO, make_broker  # noqa: E402
 from tests.fixtures.postgres import PostgresUnavailable, start_cluster  # noqa: E402
 from tests.servers.central_collector import BOX, CAMERA, BundleMaker, key_file  # noqa: E402
 
 CAMERAS = REPO / "configs" / "cameras.yaml"
-
-
-class TimedOutbox(Outbox):
-    """An Outbox that notes when each receipt was applied (the end of a bundle's journey)."""
-
-    def __init__(self, path: Path, quota_bytes: int) -> None:
-        super().__init__(path, quota_bytes)
-        self.acked_at: dict[str, float] = {}
-
-    def ack_many(self, violation_ids: Iterable[str]) -> int:
-        ids = list(violation_ids)
-        n = super().ack_many(ids)
-        now = time.perf_counter()
-        for vid in ids:
-            self.acked_at.setdefault(vid, now)
-        return n
-
-
-def say(*parts: object) -> None:
-    print(*parts, file=sys.stderr, flush=True)
-
-
-def pct(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))]
 
 
 def run_phase(

@@ -27,7 +27,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterable
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -36,33 +35,9 @@ sys.path.insert(0, str(REPO))
 from edge.config_box import Broker as BrokerSettings  # noqa: E402
 from edge.outbox import Outbox  # noqa: E402
 from edge.publish import Publisher  # noqa: E402
+from scripts.bench_common import TimedOutbox, percentile, say  # noqa: E402
 from tests.fixtures.broker import MOSQUITTO, make_broker  # noqa: E402
 from tests.servers.edge_publisher import sample_bundle  # noqa: E402
-
-
-class TimedOutbox(Outbox):
-    """An Outbox that notes when each receipt was applied (the end of a bundle's journey)."""
-
-    def __init__(self, path: Path, quota_bytes: int) -> None:
-        super().__init__(path, quota_bytes)
-        self.acked_at: dict[str, float] = {}
-
-    def ack_many(self, violation_ids: Iterable[str]) -> int:
-        ids = list(violation_ids)
-        n = super().ack_many(ids)
-        now = time.perf_counter()
-        for vid in ids:
-            self.acked_at.setdefault(vid, now)
-        return n
-
-
-def say(*parts: object) -> None:
-    print(*parts, file=sys.stderr, flush=True)
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))]
 
 
 def latency_ms(submitted: dict[str, float], acked: dict[str, float]) -> dict[str, float]:
