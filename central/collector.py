@@ -26,7 +26,6 @@ import logging
 import queue
 import signal
 import socket
-import ssl
 import threading
 import time
 from collections.abc import Callable
@@ -36,7 +35,7 @@ from pathlib import Path
 from typing import Any
 
 import paho.mqtt.client as mqtt
-from paho.mqtt.enums import CallbackAPIVersion, MQTTErrorCode
+from paho.mqtt.enums import MQTTErrorCode
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 from paho.mqtt.reasoncodes import ReasonCode
@@ -45,6 +44,7 @@ from sqlalchemy.exc import OperationalError
 from central.config import Broker, ConfigError, load_central_config
 from central.ingest import Ingestor
 from central.ingest_rules import Checked
+from edge.common.mqtt import new_client
 from edge.common.topics import CENTRAL_SUBSCRIPTION, receipt_topic
 
 log = logging.getLogger(__name__)
@@ -85,26 +85,7 @@ class Collector:
 
     def _make_client(self) -> mqtt.Client:
         b = self.broker
-        client = mqtt.Client(
-            CallbackAPIVersion.VERSION2,
-            client_id=self.client_id,
-            protocol=mqtt.MQTTv5,
-            manual_ack=True,
-        )
-        if b.username:
-            if (password := b.password()) is None:
-                log.error("broker user %s but $%s is not set", b.username, b.password_env)
-            client.username_pw_set(b.username, password)
-        if b.tls is not None:
-            client.tls_set(
-                ca_certs=str(b.tls.ca_file),
-                certfile=str(b.tls.cert_file) if b.tls.cert_file else None,
-                keyfile=str(b.tls.key_file) if b.tls.key_file else None,
-                cert_reqs=ssl.CERT_REQUIRED,
-                tls_version=ssl.PROTOCOL_TLS_CLIENT,
-            )
-        low = max(1, round(b.reconnect_min_s))
-        client.reconnect_delay_set(low, max(low, round(b.reconnect_max_s)))
+        client = new_client(b, self.client_id, where="collector", manual_ack=True)
         client.max_inflight_messages_set(100)  # our receipts awaiting PUBACK
         client.on_connect, client.on_subscribe = self._on_connect, self._on_subscribe
         client.on_message, client.on_disconnect = self._on_message, self._on_disconnect

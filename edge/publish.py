@@ -19,7 +19,6 @@ from __future__ import annotations
 import logging
 import queue
 import socket
-import ssl
 import threading
 import time
 from collections.abc import Callable
@@ -27,11 +26,12 @@ from datetime import UTC, datetime
 from typing import Any
 
 import paho.mqtt.client as mqtt
-from paho.mqtt.enums import CallbackAPIVersion, MQTTErrorCode
+from paho.mqtt.enums import MQTTErrorCode
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 from paho.mqtt.reasoncodes import ReasonCode
 
+from edge.common.mqtt import new_client
 from edge.common.topics import (
     OFFLINE,
     ONLINE,
@@ -160,22 +160,8 @@ class Publisher:
 
     def _make_client(self, client_id: str) -> mqtt.Client:
         b = self.broker
-        client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=client_id, protocol=mqtt.MQTTv5)
+        client = new_client(b, client_id, where=self._where)
         client.will_set(self._status, OFFLINE, qos=1, retain=True)
-        if b.username:
-            if (password := b.password()) is None:
-                log.error("%s: user %s but $%s is not set", self._where, b.username, b.password_env)
-            client.username_pw_set(b.username, password)
-        if b.tls is not None:
-            client.tls_set(
-                ca_certs=str(b.tls.ca_file),
-                certfile=str(b.tls.cert_file) if b.tls.cert_file else None,
-                keyfile=str(b.tls.key_file) if b.tls.key_file else None,
-                cert_reqs=ssl.CERT_REQUIRED,
-                tls_version=ssl.PROTOCOL_TLS_CLIENT,
-            )
-        low = max(1, round(b.reconnect_min_s))  # paho counts whole seconds
-        client.reconnect_delay_set(low, max(low, round(b.reconnect_max_s)))
         client.max_inflight_messages_set(self.max_inflight)
         client.on_connect, client.on_connect_fail = self._on_connect, self._on_connect_fail
         client.on_disconnect, client.on_publish = self._on_disconnect, self._on_publish
