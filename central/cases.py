@@ -131,9 +131,13 @@ def open_for_review(
 
 
 def triage(session: Session, window_min: float, clock: Clock = utcnow) -> list[Case]:
-    """Move every detected case on (oldest first), so duplicates merge into the first seen."""
+    """Move every detected case on (oldest first), so duplicates merge into the first seen.
+    Rows another collector is triaging right now are skipped (PostgreSQL), not waited for."""
     pending = session.scalars(
-        select(Case).where(Case.state == DETECTED).order_by(Case.crossed_at, Case.id)
+        select(Case)
+        .where(Case.state == DETECTED)
+        .order_by(Case.crossed_at, Case.id)
+        .with_for_update(skip_locked=True)
     ).all()
     for case in pending:
         open_for_review(session, case, window_min, clock=clock)

@@ -41,9 +41,12 @@ from paho.mqtt.properties import Properties
 from paho.mqtt.reasoncodes import ReasonCode
 from sqlalchemy.exc import OperationalError
 
+from central import cases
 from central.config import Broker, ConfigError, load_central_config
+from central.db import MERGED
 from central.ingest import Ingestor
 from central.ingest_rules import Checked
+from central.store import Store
 from edge.common.mqtt import new_client
 from edge.common.topics import CENTRAL_SUBSCRIPTION, receipt_topic
 
@@ -248,6 +251,20 @@ class Collector:
             self.counts["acked"] += 1
 
 
+def triage(store: Store, window_min: float) -> None:
+    """New cases go to the review queue (duplicates merged) as soon as they are stored."""
+    try:
+        with store.sessions() as session, session.begin():
+            moved = cases.triage(session, window_min)
+        if moved:
+            merged = sum(1 for c in moved if c.state == MERGED)
+            log.info(
+                "%d new case(s) to review, %d merged as duplicates", len(moved) - merged, merged
+            )
+    except Exception:  # the database hiccuped: the next round tries again
+        log.exception("triage of new cases failed; retrying")
+
+
 def serve_main(
     config_path: str | Path,
     *,
@@ -302,7 +319,7 @@ def serve_main(
         config.evidence_dir,
     )
     while not stop.wait(1.0) and not collector.failed:
-        pass
+        triage(store, config.duplicate_window_minutes)
     log.info("stopping: finishing the current batch")
     collector.stop()
     ingestor.close()
