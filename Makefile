@@ -19,7 +19,8 @@ $(STAMP): pyproject.toml
 # the system Python that has its bindings) and what WeasyPrint draws notices with (Pango, fonts). Debian packages; needs root. Skipped when already present.
 APT_PACKAGES := mosquitto gir1.2-gst-rtsp-server-1.0 gstreamer1.0-plugins-base \
 	gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-libav gstreamer1.0-tools \
-	python3-gi postgresql libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core poppler-utils
+	python3-gi postgresql libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core poppler-utils \
+	chromium
 system-deps:
 	@if dpkg -s $(APT_PACKAGES) >/dev/null 2>&1; then echo "system packages present"; else \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \

@@ -39,6 +39,9 @@ def build_parser() -> argparse.ArgumentParser:
     add_serve_cli(sub)
     add_keys_cli(sub)
     add_case_cli(sub)
+    from central.web.cli import add_cli as add_web_cli
+
+    add_web_cli(sub)
     return parser
 
 

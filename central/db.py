@@ -189,6 +189,9 @@ class Case(Base):
         Index("ix_cases_state_crossed", "state", "crossed_at"),
         Index("ix_cases_camera_crossed", "camera_id", "crossed_at"),
         Index("ix_cases_plate_camera_crossed", "plate_norm", "camera_id", "crossed_at"),
+        # the web page's lists: every case newest first, and notices by deadline (0002)
+        Index("ix_cases_crossed_at", "crossed_at"),
+        Index("ix_cases_state_deadline", "state", "deadline_at"),
     )
 
 

@@ -209,6 +209,11 @@ def check_images(vb: VerifiedBundle) -> None:
                 f" {entry.content_type}; frames and crops must be JPEG",
             )
         data = vb.files[entry.name]
+        # A cut-off JPEG has no end-of-image marker. Checked here because Pillow decodes a
+        # truncated file without complaint once anything in the process (WeasyPrint does, on
+        # import) sets ImageFile.LOAD_TRUNCATED_IMAGES.
+        if not data.rstrip(b"\0")[-2:] == b"\xff\xd9":
+            raise Refused("jpeg_corrupt", f"{entry.name} is cut off (no end-of-image marker)")
         try:
             with Image.open(io.BytesIO(data), formats=["JPEG"]) as img:
                 if img.width * img.height > MAX_PIXELS:

@@ -116,6 +116,8 @@ def parse_week(week: str) -> Week:
             f"week must look like 2026-W47 (ISO year, 'W', 2-digit week), got {week!r}"
         )
     year, num = int(m.group(1)), int(m.group(2))
+    if not 1 <= year <= 9998:
+        raise ReportError(f"{week}: the year must be between 0001 and 9998")
     try:
         monday = date.fromisocalendar(year, num, 1)
     except ValueError:

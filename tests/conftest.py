@@ -9,7 +9,12 @@ import pytest
 from edge.models import ModelRegistry
 
 # Fixtures for the real servers the tests start: Mosquitto, PostgreSQL, a GStreamer RTSP server.
-pytest_plugins = ["tests.fixtures.broker", "tests.fixtures.postgres", "tests.fixtures.rtsp"]
+pytest_plugins = [
+    "tests.fixtures.broker",
+    "tests.fixtures.postgres",
+    "tests.fixtures.rtsp",
+    "tests.fixtures.browser",
+]
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"

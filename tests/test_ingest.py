@@ -202,6 +202,19 @@ def test_signed_truncated_jpeg_is_jpeg_corrupt(env: Env):
     env.refused(data, "jpeg_corrupt")
 
 
+def test_truncated_jpeg_is_refused_even_when_pillow_tolerates_truncation(
+    env: Env, monkeypatch: pytest.MonkeyPatch
+):
+    """WeasyPrint (the notices) sets this Pillow global on import; the check must not care."""
+    from PIL import ImageFile
+
+    monkeypatch.setattr(ImageFile, "LOAD_TRUNCATED_IMAGES", True)
+    whole = jpeg(64, 48)
+    _, data, _ = env.maker.make(files=env.maker.files(1, frame_cross=whole[: len(whole) - 40]))
+    row = env.refused(data, "jpeg_corrupt")
+    assert "frame_cross.jpg" in row.reason, row.reason
+
+
 def test_byte_changed_in_a_frame_after_signing_is_hash_mismatch(env: Env):
     _, data, _ = env.maker.make()
     frame = dict(members(data))["frame_after.jpg"]

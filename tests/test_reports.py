@@ -163,6 +163,8 @@ def test_week_bounds_are_monday_to_monday_local_time() -> None:
         ("", "week must look like 2026-W47"),
         ("2026-W00", "ISO year 2026 has weeks 01 to 53"),
         ("2025-W53", "ISO year 2025 has weeks 01 to 52"),
+        ("0000-W01", "year must be between 0001 and 9998"),
+        ("9999-W52", "year must be between 0001 and 9998"),
     ],
 )
 def test_invalid_week_is_refused_with_what_a_week_looks_like(week: str, message: str) -> None:

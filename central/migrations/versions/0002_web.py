@@ -56,7 +56,13 @@ def upgrade() -> None:
         sa.Column("fps", sa.Float(), nullable=True),
     )
 
+    # The case list (newest first, deep pages) and notices by deadline stay index walks.
+    op.create_index("ix_cases_crossed_at", "cases", ["crossed_at"])
+    op.create_index("ix_cases_state_deadline", "cases", ["state", "deadline_at"])
+
 
 def downgrade() -> None:
+    op.drop_index("ix_cases_state_deadline", "cases")
+    op.drop_index("ix_cases_crossed_at", "cases")
     for table in ("camera_health", "audit_log", "users"):
         op.drop_table(table)

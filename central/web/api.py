@@ -1,0 +1,296 @@
+"""The JSON API under /api/: the same moves as the pages, for scripts and the city's systems.
+
+Authenticated by the same session cookie (POST /api/login), with the session's CSRF token in
+the `X-CSRF-Token` header on every POST (GET /api/csrf hands it out). Refused moves answer 409
+with the lifecycle's reason; a missing permission 403; no session 401. Described by OpenAPI at
+/api/openapi.json.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy.orm import Session
+
+from central import cases
+from central.db import STATES, Case
+from central.fines import FineError
+from central.notices import NoticeError
+from central.reports import ReportError, render_json
+from central.users import User, audit, authenticate
+from central.web import actions
+from central.web.auth import (
+    NotFound,
+    csrf_token,
+    get_db,
+    locked_out,
+    optional_user,
+    require,
+    sign_in,
+    sign_out,
+)
+from central.web.pages_ops import WEEK_PATTERN, current_week
+from central.web.queries import case_list, evidence_of, timeline
+
+router = APIRouter(prefix="/api", tags=["api"])
+CaseId = Annotated[int, Path(ge=1, le=2**31 - 1, description="the case number")]
+REFUSED = {409: {"description": "the move is not allowed now; `detail` says why"}}
+State = Literal[STATES]  # type: ignore[valid-type]
+
+
+class _Out(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+
+class CaseOut(_Out):
+    id: int
+    violation_id: str
+    camera_id: str
+    crossed_at: datetime
+    vehicle_class: str
+    seconds_into_red: float | None
+    signal_state: str
+    plate_text: str | None
+    plate_read_text: str | None
+    plate_corrected: bool
+    state: str
+    reject_reason: str | None
+    notice_number: str | None
+    deadline_at: datetime | None
+    fine_vnd: int | None
+    paid_vnd: int | None
+    payment_ref: str | None
+    chain_flag: str | None
+    demo: bool
+
+
+class TransitionOut(_Out):
+    from_state: str | None
+    to_state: str
+    actor: str
+    at: datetime
+    note: dict[str, Any] | None
+
+
+class EvidenceOut(BaseModel):
+    role: str
+    name: str
+    sha256: str
+    url: str
+    box: tuple[float, float, float, float] | None = None
+
+
+class CaseDetail(CaseOut):
+    transitions: list[TransitionOut]
+    evidence: list[EvidenceOut]
+    chain_status: str
+    signature_verified: bool = True  # every stored bundle was verified on ingest
+
+
+class CasePage(BaseModel):
+    total: int
+    page: int
+    size: int
+    items: list[CaseOut]
+
+
+class Csrf(BaseModel):
+    csrf: str
+
+
+class LoginIn(BaseModel):
+    username: str = Field(max_length=64)
+    password: str = Field(max_length=200)
+
+
+class Me(BaseModel):
+    username: str
+    role: str
+    csrf: str
+
+
+class ConfirmIn(BaseModel):
+    plate: str | None = Field(None, max_length=32, description="the corrected plate, if misread")
+
+
+class RejectIn(BaseModel):
+    reason: Literal[tuple(cases.REJECT_REASONS)]  # type: ignore[valid-type]
+    text: str = Field("", max_length=500)
+
+
+class FineIn(BaseModel):
+    amount_vnd: int | None = Field(None, gt=0, le=10**12, description="default: the table's")
+
+
+class PayIn(BaseModel):
+    amount_vnd: int = Field(gt=0, le=10**12)
+    reference: str = Field(min_length=1, max_length=64)
+
+
+def _refused(exc: Exception) -> JSONResponse:
+    return JSONResponse({"detail": str(exc)}, 409)
+
+
+def _get(db: Session, case_id: int) -> Case:
+    case = db.get(Case, case_id)
+    if case is None:
+        raise NotFound(f"case {case_id}")
+    return case
+
+
+@router.get("/csrf", response_model=Csrf)
+def get_csrf(request: Request) -> Csrf:
+    """This session's CSRF token (send it as X-CSRF-Token on every POST, login included)."""
+    return Csrf(csrf=csrf_token(request))
+
+
+@router.post("/login", response_model=Me, responses={401: {"description": "wrong credentials"}})
+def api_login(body: LoginIn, request: Request, db: Annotated[Session, Depends(get_db)]) -> Any:
+    name = body.username.strip().lower()
+    user = None if locked_out(db, name) else authenticate(db, name, body.password)
+    if user is None:
+        audit(db, name or "(empty)", "login.failed", name or None, {"via": "api"})
+        db.commit()
+        return JSONResponse({"detail": "wrong user name or password"}, 401)
+    audit(db, user.username, "login", user.username, {"role": user.role, "via": "api"})
+    db.commit()
+    sign_in(request, user)
+    return Me(username=user.username, role=user.role, csrf=csrf_token(request))
+
+
+@router.post("/logout", status_code=204)
+def api_logout(
+    request: Request,
+    user: Annotated[User | None, Depends(optional_user)],
+    db: Annotated[Session, Depends(get_db)],
+) -> None:
+    if user is not None:
+        audit(db, user.username, "logout", user.username, {"via": "api"})
+        db.commit()
+    sign_out(request)
+
+
+@router.get("/cases", response_model=CasePage)
+def list_cases(
+    request: Request,
+    _user: Annotated[User, Depends(require("cases.view"))],
+    db: Annotated[Session, Depends(get_db)],
+    state: State | None = None,
+    camera: Annotated[str | None, Query(max_length=64)] = None,
+    page: Annotated[int, Query(ge=1, le=10**6)] = 1,
+    size: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> CasePage:
+    """Cases, newest crossing first."""
+    found = case_list(db, page, size, state=state, camera=camera or None, full=True)
+    items = [CaseOut.model_validate(c) for c in found.items]
+    return CasePage(total=found.total, page=found.page, size=size, items=items)
+
+
+@router.get("/cases/{case_id}", response_model=CaseDetail)
+def get_case(
+    case_id: CaseId,
+    request: Request,
+    _user: Annotated[User, Depends(require("cases.view"))],
+    db: Annotated[Session, Depends(get_db)],
+) -> CaseDetail:
+    """One case with its history and evidence (file URLs are the page's, same session)."""
+    case = _get(db, case_id)
+    ev = evidence_of(db, case, request.app.state.store.evidence)
+    files = [*ev.frames, *ev.crops, *([ev.clip] if ev.clip else [])]
+    return CaseDetail(
+        **CaseOut.model_validate(case).model_dump(),
+        transitions=[TransitionOut.model_validate(t) for t in timeline(db, case.id)],
+        evidence=[EvidenceOut(role=f.role, name=f.name, sha256=f.sha256, url=f.url) for f in files],
+        chain_status=ev.bundle.chain_status,
+    )
+
+
+def _do(db: Session, move: Any) -> Any:
+    try:
+        case = move()
+        db.commit()
+    except (cases.CaseError, NoticeError, FineError) as exc:
+        db.rollback()
+        return _refused(exc)
+    return CaseOut.model_validate(case)
+
+
+@router.post("/cases/{case_id}/confirm", response_model=CaseOut, responses=REFUSED)
+def api_confirm(
+    case_id: CaseId,
+    body: ConfirmIn,
+    user: Annotated[User, Depends(require("cases.review"))],
+    db: Annotated[Session, Depends(get_db)],
+) -> Any:
+    _get(db, case_id)
+    return _do(db, lambda: actions.confirm(db, user, case_id, body.plate))
+
+
+@router.post("/cases/{case_id}/reject", response_model=CaseOut, responses=REFUSED)
+def api_reject(
+    case_id: CaseId,
+    body: RejectIn,
+    user: Annotated[User, Depends(require("cases.review"))],
+    db: Annotated[Session, Depends(get_db)],
+) -> Any:
+    _get(db, case_id)
+    return _do(db, lambda: actions.reject(db, user, case_id, body.reason, body.text))
+
+
+@router.post("/cases/{case_id}/notice", response_model=CaseOut, responses=REFUSED)
+def api_notice(
+    case_id: CaseId,
+    request: Request,
+    user: Annotated[User, Depends(require("cases.notice"))],
+    db: Annotated[Session, Depends(get_db)],
+) -> Any:
+    _get(db, case_id)
+    return _do(db, lambda: actions.issue_notice(db, user, case_id, request.app.state.rules))
+
+
+@router.post("/cases/{case_id}/fine", response_model=CaseOut, responses=REFUSED)
+def api_fine(
+    case_id: CaseId,
+    body: FineIn,
+    request: Request,
+    user: Annotated[User, Depends(require("cases.fine"))],
+    db: Annotated[Session, Depends(get_db)],
+) -> Any:
+    _get(db, case_id)
+    rules = request.app.state.rules
+    return _do(db, lambda: actions.record_fine(db, user, case_id, body.amount_vnd, rules))
+
+
+@router.post("/cases/{case_id}/pay", response_model=CaseOut, responses=REFUSED)
+def api_pay(
+    case_id: CaseId,
+    body: PayIn,
+    user: Annotated[User, Depends(require("cases.pay"))],
+    db: Annotated[Session, Depends(get_db)],
+) -> Any:
+    _get(db, case_id)
+    return _do(
+        db, lambda: actions.record_payment(db, user, case_id, body.amount_vnd, body.reference)
+    )
+
+
+@router.get("/report", responses={404: {"description": "not an ISO week"}})
+def api_report(
+    request: Request,
+    _user: Annotated[User, Depends(require("report.view"))],
+    db: Annotated[Session, Depends(get_db)],
+    week: Annotated[str | None, Query(pattern=WEEK_PATTERN)] = None,
+) -> dict[str, Any]:
+    """The weekly report as JSON (the funnel per camera, the total, the trend)."""
+    try:
+        cache = request.app.state.report_cache
+        week = week or current_week()
+        report = cache.get(db, week, request.app.state.cameras, fresh=True).report
+    except (ReportError, ValueError) as exc:  # parse_week raises ValueError for year 0
+        raise NotFound(str(exc)) from None
+    return json.loads(render_json(report))  # type: ignore[no-any-return]

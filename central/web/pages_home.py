@@ -1,0 +1,117 @@
+"""Signing in and out, the language switch, the start page and the list of all cases."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session
+
+from central.db import STATES
+from central.users import User, audit, authenticate
+from central.web.auth import (
+    current_user,
+    get_db,
+    landing,
+    lang_of,
+    locked_out,
+    optional_user,
+    require,
+    safe_next,
+    sign_in,
+    sign_out,
+)
+from central.web.i18n import LANGS, t
+from central.web.queries import case_list
+from central.web.render import page
+from edge.common import plate_text
+
+router = APIRouter()
+
+
+@router.get("/", response_class=HTMLResponse)
+def home(user: Annotated[User, Depends(current_user)]) -> RedirectResponse:
+    return RedirectResponse(landing(user), 303)
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_page(
+    request: Request,
+    user: Annotated[User | None, Depends(optional_user)],
+    next: Annotated[str, Query(max_length=300)] = "",
+) -> Response:
+    if user is not None:
+        return RedirectResponse(safe_next(next, landing(user)), 303)
+    return page(request, "login.html", {"next": next, "error": None, "username": ""})
+
+
+@router.post("/login", response_class=HTMLResponse)
+def login(
+    request: Request,
+    db: Annotated[Session, Depends(get_db)],
+    username: Annotated[str, Form(max_length=64)] = "",
+    password: Annotated[str, Form(max_length=200)] = "",
+    next: Annotated[str, Form(max_length=300)] = "",
+) -> Response:
+    lang = lang_of(request)
+    name = username.strip().lower()
+    user = None if locked_out(db, name) else authenticate(db, name, password)
+    if user is None:
+        reason = "login.locked" if locked_out(db, name) else "login.failed"
+        audit(db, name or "(empty)", "login.failed", name[:64] or None, {"reason": reason})
+        db.commit()
+        context = {"next": next, "error": t(reason, lang), "username": name}
+        return page(request, "login.html", context, 401)
+    audit(db, user.username, "login", user.username, {"role": user.role})
+    db.commit()
+    sign_in(request, user)
+    return RedirectResponse(safe_next(next, landing(user)), 303)
+
+
+@router.post("/logout")
+def logout(
+    request: Request,
+    user: Annotated[User | None, Depends(optional_user)],
+    db: Annotated[Session, Depends(get_db)],
+) -> RedirectResponse:
+    if user is not None:
+        audit(db, user.username, "logout", user.username)
+        db.commit()
+    sign_out(request)
+    return RedirectResponse("/login", 303)
+
+
+@router.get("/lang/{code}")
+def switch_language(
+    code: str, request: Request, next: Annotated[str, Query(max_length=300)] = ""
+) -> RedirectResponse:
+    if code in LANGS:
+        request.session["lang"] = code
+    return RedirectResponse(safe_next(next, "/"), 303)
+
+
+@router.get("/cases", response_class=HTMLResponse)
+def cases_page(
+    request: Request,
+    _user: Annotated[User, Depends(require("cases.view"))],
+    db: Annotated[Session, Depends(get_db)],
+    state: Annotated[str, Query(max_length=16)] = "",
+    camera: Annotated[str, Query(max_length=64)] = "",
+    plate: Annotated[str, Query(max_length=32)] = "",
+    page_no: Annotated[int, Query(alias="page", ge=1, le=10**6)] = 1,
+) -> HTMLResponse:
+    state = state if state in STATES else ""
+    norm = plate_text.normalize(plate) if plate.strip() else None
+    params = {k: v for k, v in {"state": state, "camera": camera, "plate": plate}.items() if v}
+    found = case_list(
+        db,
+        page_no,
+        request.app.state.page_size,
+        state=state or None,
+        camera=camera.strip() or None,
+        plate=norm or (plate.strip().upper() or None),
+    )
+    context = {"cases": found, "params": params, "states": STATES, "now": datetime.now(UTC)}
+    return page(request, "cases.html", context)
