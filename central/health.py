@@ -13,18 +13,17 @@ from __future__ import annotations
 
 import logging
 import queue
-import ssl
 import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
 import paho.mqtt.client as mqtt
-from paho.mqtt.enums import CallbackAPIVersion
 from sqlalchemy.orm import Session, sessionmaker
 
 from central.config import Broker
 from central.users import CameraHealth
+from edge.common.mqtt import new_client
 from edge.common.topics import OFFLINE, ONLINE, PREFIX, Heartbeat, camera_of
 
 log = logging.getLogger(__name__)
@@ -117,21 +116,7 @@ class HealthMonitor:
 
     def _make_client(self) -> mqtt.Client:
         b = self.broker
-        client = mqtt.Client(
-            CallbackAPIVersion.VERSION2, client_id=self.client_id, protocol=mqtt.MQTTv5
-        )
-        if b.username:
-            client.username_pw_set(b.username, b.password())
-        if b.tls is not None:
-            client.tls_set(
-                ca_certs=str(b.tls.ca_file),
-                certfile=str(b.tls.cert_file) if b.tls.cert_file else None,
-                keyfile=str(b.tls.key_file) if b.tls.key_file else None,
-                cert_reqs=ssl.CERT_REQUIRED,
-                tls_version=ssl.PROTOCOL_TLS_CLIENT,
-            )
-        low = max(1, round(b.reconnect_min_s))
-        client.reconnect_delay_set(low, max(low, round(b.reconnect_max_s)))
+        client = new_client(b, self.client_id, where="camera health")
         client.on_connect, client.on_message = self._on_connect, self._on_message
         client.on_subscribe = self._on_subscribe
         return client
