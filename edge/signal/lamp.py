@@ -191,6 +191,13 @@ class SignalHeadClassifier:
         The radius comes from the half-maximum blob, kept near the ROI's estimate: a disc too
         big for the lamp (loose ROI) dilutes it with housing and a dim lamp then reads dark.
         """
+        # Every mask below lies within 3.75 nominal radii of the spot: work on that window
+        # (the same pixels, a fraction of the head's crop; only the fallbacks for a head too
+        # small for a ring now fall back to the window instead of the whole crop).
+        reach = int(np.ceil(3.75 * nominal)) + 1
+        wy0, wx0 = max(0, y - reach), max(0, x - reach)
+        win = np.s_[wy0 : y + reach + 1, wx0 : x + reach + 1]
+        v, chroma, smooth, y, x = v[win], chroma[win], smooth[win], y - wy0, x - wx0
         yy, xx = np.indices(v.shape)
         d2 = (yy - y) ** 2 + (xx - x) ** 2
         outer = (d2 > (2.0 * nominal) ** 2) & (d2 <= (3.0 * nominal) ** 2)
@@ -206,7 +213,7 @@ class SignalHeadClassifier:
         if ring.sum() < 4:
             ring = ~disc
         return _Spot(
-            y, x, radius,
+            y + wy0, x + wx0, radius,
             chroma_c=float(chroma[disc].mean() - np.median(chroma[ring])),
             bright_c=float(v[disc].mean() - np.median(v[ring])),
             white_frac=float((v[disc] >= self.white_level).mean()),
