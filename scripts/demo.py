@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import json
+import shutil
 import sys
 import time
 from datetime import timedelta
@@ -153,6 +154,7 @@ def central_stage(
 
     print("\n== central service (embedded: in-process collector, SQLite) ==")
     bundles = [replay_out / v["bundle"] for v in summary["violations"] if v["bundle"]]
+    shutil.rmtree(out, ignore_errors=True)  # a fresh demo database on every run
     out.mkdir(parents=True, exist_ok=True)
     registry = demo_registry(
         [(t["plate"]["text"], t["kind"]) for t in truth["violations"]], out / "registry.csv"
