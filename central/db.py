@@ -208,7 +208,8 @@ class Transition(Base):
     note: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     case: Mapped[Case] = relationship(back_populates="transitions")
 
-    __table_args__ = (Index("ix_transitions_state_at", "to_state", "at"),)
+    # the weekly report counts moves from this index alone (migration 0003)
+    __table_args__ = (Index("ix_transitions_state_at_case", "to_state", "at", "case_id"),)
 
 
 class NoticeCounter(Base):

@@ -163,20 +163,20 @@ def _funnels(session: Session, start: datetime | None, end: datetime) -> dict[st
     return out
 
 
-def _lifetime(session: Session, end: datetime) -> Funnel:
-    """Everything before `end`, city-wide. The same counts as summing `_funnels` over the
-    cameras, without joining every transition to its case: the report stays fast at
-    hundreds of thousands of moves (a move's case does not change camera)."""
+def _city_total(session: Session, start: datetime | None, end: datetime) -> Funnel:
+    """The city-wide funnel for [start, end) (start None: since the beginning). The same
+    counts as summing `_funnels` over the cameras, without joining every move to its case:
+    the trend and the lifetime line stay fast at hundreds of thousands of moves."""
     total = Funnel()
     total.detected = (
         session.scalar(
             select(func.count(Case.id)).where(
-                _between(Case.crossed_at, None, end), Case.state != MERGED
+                _between(Case.crossed_at, start, end), Case.state != MERGED
             )
         )
         or 0
     )
-    in_time = _between(Transition.at, None, end)
+    in_time = _between(Transition.at, start, end)
     moves = (
         select(Transition.to_state, func.count(distinct(Transition.case_id)))
         .where(in_time, Transition.to_state.in_(MOVES))
@@ -222,7 +222,7 @@ def weekly_report(
         for cid in sorted(set(names) | set(per_camera))
     ]
     weeks = [this.shift(-i) for i in range(TREND_WEEKS + 1, -1, -1)]
-    totals = [_total(_funnels(session, w.start, w.end)) for w in weeks]
+    totals = [_city_total(session, w.start, w.end) for w in weeks]
     trend = [
         TrendRow(w.name, *w.days, totals[i], _change(totals[i].detected, totals[i - 1].detected))
         for i, w in enumerate(weeks)
@@ -240,7 +240,7 @@ def weekly_report(
         cameras=rows,
         total=_total(per_camera),
         trend=trend,
-        lifetime=_lifetime(session, this.end),
+        lifetime=_city_total(session, None, this.end),
         demo_cases=demo or 0,
         generated_at=(now or datetime.now(UTC)).astimezone(LOCAL_TZ),
     )
