@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from central import cases
 from central.config import CentralConfig, load_central_config
 from central.db import STATES, Case, Transition
-from central.fines import FinesTable, load_fines
+from central.fines import load_fines
 from central.registry import import_registry
 from central.reports import render_csv, render_html, render_json, weekly_report
 from central.store import Store, open_store
@@ -31,11 +31,6 @@ DEFAULT_CONFIG = Path("configs/central.yaml")
 def open_configured(path: Path) -> tuple[CentralConfig, Store]:
     config = load_central_config(path)
     return config, open_store(config.resolved_database_url(), config.evidence_dir)
-
-
-def _fines(config: CentralConfig) -> FinesTable:
-    path = getattr(config, "fines", None)
-    return load_fines(path) if path else load_fines()
 
 
 def _line(case: Case) -> str:
@@ -116,7 +111,7 @@ def cmd_notice(args: argparse.Namespace, config: CentralConfig, s: Session) -> i
         from central.notices import notice_data_for, render_notice_html, render_notice_pdf
 
         data = notice_data_for(
-            s, case, config.evidence_dir, config.notice_deadline_days, _fines(config)
+            s, case, config.evidence_dir, config.notice_deadline_days, load_fines()
         )
         out = Path(args.out)
         out.parent.mkdir(parents=True, exist_ok=True)
@@ -129,7 +124,7 @@ def cmd_notice(args: argparse.Namespace, config: CentralConfig, s: Session) -> i
 
 
 def cmd_fine(args: argparse.Namespace, config: CentralConfig, s: Session) -> int:
-    table = _fines(config)
+    table = load_fines()
     case = cases.get_case(s, args.case)
     amount = (
         args.amount if args.amount is not None else table.fine_for(case.vehicle_class).default_vnd

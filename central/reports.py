@@ -17,7 +17,7 @@ from dataclasses import asdict, dataclass, field, fields
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, distinct, func, select
+from sqlalchemy import ColumnElement, distinct, func, literal, select
 from sqlalchemy.orm import Session
 
 from central.db import ESCALATED, FINED, MERGED, NOTICE_ISSUED, PAID, REJECTED, Case, Transition
@@ -133,30 +133,39 @@ def _between(column: Any, start: datetime | None, end: datetime) -> ColumnElemen
     return upper if start is None else (column >= start.astimezone(UTC)) & upper
 
 
-def _funnels(session: Session, start: datetime | None, end: datetime) -> dict[str, Funnel]:
-    """The funnel per camera for [start, end) (start None: since the beginning)."""
-    out: dict[str, Funnel] = {}
+CITY = "*"  # the key of the city-wide funnel
+
+
+def _funnels(
+    session: Session, start: datetime | None, end: datetime, by_camera: bool = True
+) -> dict[str, Funnel]:
+    """The funnel per camera for [start, end) (start None: since the beginning); with
+    `by_camera=False` one city-wide funnel under CITY, counted without joining every move to
+    its case, so the trend and the lifetime line stay fast at hundreds of thousands of moves."""
+    key = Case.camera_id if by_camera else literal(CITY)
+    keys = [Case.camera_id] if by_camera else []
+    out: dict[str, Funnel] = {} if by_camera else {CITY: Funnel()}
     detected = (
-        select(Case.camera_id, func.count(Case.id))
+        select(key, func.count(Case.id))
         .where(_between(Case.crossed_at, start, end), Case.state != MERGED)
-        .group_by(Case.camera_id)
+        .group_by(*keys)
     )
     for camera, n in session.execute(detected):
         out.setdefault(camera, Funnel()).detected = n
-    in_week = _between(Transition.at, start, end)
-    moves = (
-        select(Case.camera_id, Transition.to_state, func.count(distinct(Transition.case_id)))
-        .join(Case, Case.id == Transition.case_id)
-        .where(in_week, Transition.to_state.in_(MOVES))
-        .group_by(Case.camera_id, Transition.to_state)
+    in_time = _between(Transition.at, start, end)
+    moves = select(key, Transition.to_state, func.count(distinct(Transition.case_id)))
+    if by_camera:
+        moves = moves.join(Case, Case.id == Transition.case_id)
+    moves = moves.where(in_time, Transition.to_state.in_(MOVES)).group_by(
+        *keys, Transition.to_state
     )
     for camera, state, n in session.execute(moves):
         setattr(out.setdefault(camera, Funnel()), MOVES[state], n)
-    paid_ids = select(Transition.case_id).where(in_week, Transition.to_state == PAID)
+    paid_ids = select(Transition.case_id).where(in_time, Transition.to_state == PAID)
     amounts = (
-        select(Case.camera_id, func.coalesce(func.sum(Case.paid_vnd), 0))
+        select(key, func.coalesce(func.sum(Case.paid_vnd), 0))
         .where(Case.id.in_(paid_ids))
-        .group_by(Case.camera_id)
+        .group_by(*keys)
     )
     for camera, amount in session.execute(amounts):
         out.setdefault(camera, Funnel()).paid_vnd = int(amount)
@@ -164,34 +173,7 @@ def _funnels(session: Session, start: datetime | None, end: datetime) -> dict[st
 
 
 def _city_total(session: Session, start: datetime | None, end: datetime) -> Funnel:
-    """The city-wide funnel for [start, end) (start None: since the beginning). The same
-    counts as summing `_funnels` over the cameras, without joining every move to its case:
-    the trend and the lifetime line stay fast at hundreds of thousands of moves."""
-    total = Funnel()
-    total.detected = (
-        session.scalar(
-            select(func.count(Case.id)).where(
-                _between(Case.crossed_at, start, end), Case.state != MERGED
-            )
-        )
-        or 0
-    )
-    in_time = _between(Transition.at, start, end)
-    moves = (
-        select(Transition.to_state, func.count(distinct(Transition.case_id)))
-        .where(in_time, Transition.to_state.in_(MOVES))
-        .group_by(Transition.to_state)
-    )
-    for state, n in session.execute(moves):
-        setattr(total, MOVES[state], n)
-    paid_ids = select(Transition.case_id).where(in_time, Transition.to_state == PAID)
-    total.paid_vnd = int(
-        session.scalar(
-            select(func.coalesce(func.sum(Case.paid_vnd), 0)).where(Case.id.in_(paid_ids))
-        )
-        or 0
-    )
-    return total
+    return _funnels(session, start, end, by_camera=False)[CITY]
 
 
 def _total(per_camera: dict[str, Funnel]) -> Funnel:

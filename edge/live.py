@@ -15,7 +15,7 @@ import queue
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -40,7 +40,6 @@ class LiveStats:
     violations: int = 0
     bundles_failed: int = 0
     last_violation_at: datetime | None = None
-    extra: dict[str, float] = field(default_factory=dict)
 
 
 class CameraWorker:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -82,7 +83,7 @@ def test_an_officer_carries_a_case_from_review_to_payment(
         "plate corrected from 63A-123.45",
     ):
         assert line in out, f"{line!r} missing from the case history:\n{out}"
-    week = __import__("datetime").date.today().isocalendar()
+    week = date.today().isocalendar()
     code, out, _ = run(capsys, "report", "--week", f"{week.year}-W{week.week:02d}", *c)
     rows = list(csv.reader(io.StringIO(out.lstrip("\ufeff"))))
     total = next(r for r in rows if "TỔNG" in r)

@@ -21,7 +21,8 @@ import pytest
 
 from edge.source import FileSource, Frame
 from edge.source_rtsp import RtspSource, redact_url
-from tests.fixtures.rtsp import RtspServer, free_port
+from tests.fixtures.broker import free_port
+from tests.fixtures.rtsp import RtspServer
 
 
 @pytest.fixture

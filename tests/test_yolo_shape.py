@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import cv2
 import numpy as np
 import onnx
 import pytest
@@ -15,6 +14,7 @@ from edge.models import ModelRegistry
 from edge.onnx_session import open_session
 from edge.yolo import iou
 from edge.yolo_shape import anchors, fit_input, input_size_for
+from tests.test_detectors import read_frame
 
 
 @pytest.mark.parametrize(
@@ -59,20 +59,11 @@ def test_fit_input_refuses_sizes_off_the_stride(registry: ModelRegistry) -> None
         fit_input(onnx.load(str(registry.path("vehicles"))), 300, 640)
 
 
-def _frame(video: Path, index: int) -> np.ndarray:
-    cap = cv2.VideoCapture(str(video))
-    cap.set(cv2.CAP_PROP_POS_FRAMES, index)
-    ok, frame = cap.read()
-    cap.release()
-    assert ok, f"cannot read frame {index} of {video}"
-    return frame
-
-
 @pytest.mark.parametrize(("name", "index"), [("vn_a", 57), ("us_kx017", 150), ("vn_giangvo", 44)])
 def test_fitted_input_finds_what_the_square_input_finds(
     media_dir: Path, registry: ModelRegistry, name: str, index: int
 ) -> None:
-    frame = _frame(media_dir / f"{name}.mp4", index)
+    frame = read_frame(media_dir / f"{name}.mp4", index)
     square = VehicleDetector(registry.path("vehicles"), square=True).detect(frame)
     fitted = VehicleDetector(registry.path("vehicles")).detect(frame)
     confident = [d for d in square if d.score >= 0.5]
