@@ -37,7 +37,7 @@ def _cmd_read_plate(args: argparse.Namespace) -> int:
 
     registry = ModelRegistry()
     results: list[dict[str, object]] = []
-    finder = PlateFinder.from_registry(registry, args.backend, args.threads)
+    finder = PlateFinder.from_registry(registry, args.backend, args.threads, args.engine)
     failed = 0
     for name in args.images:
         image = cv2.imread(str(name))
@@ -92,6 +92,12 @@ def build_parser() -> argparse.ArgumentParser:
     read.add_argument("--json", action="store_true", help="print JSON instead of lines")
     read.add_argument("--backend", default="ppocr", choices=["ppocr", "easyocr"])
     read.add_argument("--threads", type=int, default=1)
+    read.add_argument(
+        "--engine",
+        default="openvino",
+        choices=["openvino", "onnxruntime"],
+        help="what runs the PP-OCR recogniser (openvino: bfloat16 where the CPU has it)",
+    )
     read.set_defaults(func=_cmd_read_plate)
 
     from edge.evidence_cli import add_cli as add_evidence_cli

@@ -99,6 +99,7 @@ class Rule(_Strict):
 class Plate(_Strict):
     crops_to_read: int = Field(4, ge=1, le=16)
     min_confidence: float = Field(0.5, ge=0, le=1)
+    engine: Literal["openvino", "onnxruntime"] = "openvino"  # runs the text recogniser
 
 
 class Evidence(_Strict):

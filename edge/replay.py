@@ -91,7 +91,9 @@ def build_pipeline(
     signal = SignalSource(sig.source, heads, r.debounce_frames, plan)
     plates = None
     if read_plates:
-        finder = PlateFinder.from_registry(registry, threads=det.threads)
+        finder = PlateFinder.from_registry(
+            registry, threads=det.threads, engine=camera.plate.engine
+        )
         plates = TrackPlates(finder, camera.plate.crops_to_read, camera.plate.min_confidence)
     site = CameraSite(
         camera.id, camera.name, camera.location.lat, camera.location.lon, config_hash(camera)

@@ -192,6 +192,7 @@ def head(roi: list[int]) -> dict[str, Any]:
             ["exempt.right_turn_on_red.exit_zone.1", "outside"],
         ),
         ({"roi": [0, 300, 1920, 900]}, ["roi.2", "outside"]),
+        ({"plate": {"engine": "tensorrt"}}, ["plate.engine", "'openvino'", "'onnxruntime'"]),
     ],
 )
 def test_error_names_camera_and_field(

@@ -39,10 +39,15 @@ def crop_box(image: np.ndarray, box: tuple[float, ...], margin: float = CROP_MAR
     return image[ya:yb, xa:xb]
 
 
-def make_reader(registry: ModelRegistry, backend: str = "ppocr", threads: int = 1) -> PlateReader:
-    """The plate reader with the chosen OCR back end ("ppocr" default, "easyocr" optional)."""
+def make_reader(
+    registry: ModelRegistry, backend: str = "ppocr", threads: int = 1, engine: str = "openvino"
+) -> PlateReader:
+    """The plate reader with the chosen OCR back end ("ppocr" default, "easyocr" optional);
+    `engine` runs the PP-OCR model (openvino in bfloat16 where it can, or onnxruntime)."""
     if backend == "ppocr":
-        rec = PaddleLineRecognizer(registry.path("text_rec"), registry.path("text_dict"), threads)
+        rec = PaddleLineRecognizer(
+            registry.path("text_rec"), registry.path("text_dict"), threads, engine=engine
+        )
     elif backend == "easyocr":
         from edge.plate.easyocr_backend import EasyOcrLineRecognizer
 
@@ -61,10 +66,14 @@ class PlateFinder:
 
     @classmethod
     def from_registry(
-        cls, registry: ModelRegistry, backend: str = "ppocr", threads: int = 1
+        cls,
+        registry: ModelRegistry,
+        backend: str = "ppocr",
+        threads: int = 1,
+        engine: str = "openvino",
     ) -> PlateFinder:
         detector = PlateDetector(registry.path("plates"), threads=threads)
-        return cls(detector, make_reader(registry, backend, threads))
+        return cls(detector, make_reader(registry, backend, threads, engine))
 
     def find(self, image_bgr: np.ndarray) -> list[FoundPlate]:
         """Every plate in the image, read; best detector score first."""

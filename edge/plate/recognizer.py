@@ -15,9 +15,11 @@ from pathlib import Path
 import cv2
 import numpy as np
 import onnx
+import onnxruntime as ort
 from onnx import numpy_helper
 
 from edge.onnx_session import open_session
+from edge.openvino_session import ENGINES, OpenVinoSession
 
 PLATE_CHARSET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ-."
 INPUT_HEIGHT = 48
@@ -64,9 +66,11 @@ def _last_dim(value: onnx.ValueInfoProto) -> int | None:
 
 
 class PaddleLineRecognizer:
-    """PP-OCRv6 recogniser over the plate charset; batches lines of one plate in one call."""
+    """PP-OCRv6 recogniser over the plate charset; batches lines of one plate in one call.
 
-    name = "ppocrv6-small"
+    `engine` "openvino" (the default: bfloat16 where the CPU has it) or "onnxruntime"
+    (float32); both run the same ONNX file.
+    """
 
     def __init__(
         self,
@@ -74,11 +78,14 @@ class PaddleLineRecognizer:
         dict_path: Path,
         threads: int = 1,
         charset: str | None = PLATE_CHARSET,
+        engine: str = "openvino",
     ) -> None:
         """`charset` None decodes over the whole dictionary (the raw baseline)."""
+        if engine not in ENGINES:
+            raise ValueError(f"unknown recogniser engine {engine!r} (one of {', '.join(ENGINES)})")
         vocab = ["<blank>", *dict_path.read_text(encoding="utf-8").splitlines(), " "]
         if charset is None:
-            self.session = open_session(model_path, threads)
+            model: Path | bytes = model_path
             self.alphabet = ["", *vocab[1:]]
         else:
             index = {ch: i for i, ch in enumerate(vocab) if i > 0}
@@ -87,8 +94,15 @@ class PaddleLineRecognizer:
                 raise ValueError(f"recogniser dictionary {dict_path} lacks characters {missing}")
             # Allowed classes: blank first, then the charset in order.
             classes = np.array([0, *(index[ch] for ch in charset)], dtype=np.int64)
-            self.session = open_session(restrict_classes(model_path, len(vocab), classes), threads)
+            model = restrict_classes(model_path, len(vocab), classes)
             self.alphabet = ["", *charset]
+        if engine == "openvino":
+            ov_session = OpenVinoSession(model, threads)
+            self.session: OpenVinoSession | ort.InferenceSession = ov_session
+            self.name = f"ppocrv6-small/openvino-{ov_session.precision}"
+        else:
+            self.session = open_session(model, threads)
+            self.name = "ppocrv6-small/onnxruntime-f32"
         self.input_name = self.session.get_inputs()[0].name
 
     @staticmethod
