@@ -72,6 +72,7 @@ class Detector(_Strict):
     conf: float = Field(0.25, gt=0, lt=1)
     iou: float = Field(0.45, gt=0, lt=1)
     threads: int = Field(2, ge=1, le=32)
+    engine: Literal["openvino", "onnxruntime"] = "openvino"  # runs the vehicle and plate detectors
     detect_fps: float = Field(5.0, gt=0, le=60)  # detections/s while a vehicle nears the line
     idle_detect_fps: float = Field(2.0, gt=0, le=60)  # detections/s otherwise
     classes: Annotated[

@@ -16,7 +16,7 @@ from typing import Protocol
 import numpy as np
 import onnx
 
-from edge.onnx_session import open_session
+from edge.onnx_session import open_model
 from edge.yolo import detect_boxes
 from edge.yolo_shape import fit_input, input_size_for
 
@@ -78,13 +78,15 @@ class VehicleDetector:
         threads: int = 1,
         labels: Sequence[str] = (*VEHICLE_LABELS, "traffic light"),
         square: bool = False,
+        engine: str = "openvino",
     ) -> None:
         """`square=True` keeps the exported 640x640 input (the reference the fitted input is
-        checked against); otherwise the input follows each picture's aspect ratio."""
+        checked against); otherwise the input follows each picture's aspect ratio. `engine`
+        runs the model: onnxruntime (float32) or openvino (bfloat16 where the CPU has it)."""
         unknown = set(labels) - set(COCO_LABELS.values())
         if unknown:
             raise ValueError(f"unknown detector labels: {sorted(unknown)}")
-        self.model_path, self.threads = Path(model_path), threads
+        self.model_path, self.threads, self.engine = Path(model_path), threads, engine
         self.square = square
         self.sessions: dict[tuple[int, int], object] = {}
         self.conf, self.iou = conf, iou
@@ -93,14 +95,15 @@ class VehicleDetector:
         )
 
     def session_for(self, width: int, height: int) -> object:
-        """The onnxruntime session whose input fits a `width`x`height` picture (cached)."""
+        """The session whose input fits a `width`x`height` picture (cached)."""
         size = (640, 640) if self.square else input_size_for(width, height)
         if size not in self.sessions:
             if size == (640, 640):
-                self.sessions[size] = open_session(self.model_path, self.threads)
+                self.sessions[size] = open_model(self.model_path, self.threads, self.engine)
             else:
                 fitted = fit_input(onnx.load(str(self.model_path)), *size)
-                self.sessions[size] = open_session(fitted.SerializeToString(), self.threads)
+                model = fitted.SerializeToString()
+                self.sessions[size] = open_model(model, self.threads, self.engine)
         return self.sessions[size]
 
     def detect(self, frame_bgr: np.ndarray, roi: Roi | None = None) -> list[Detection]:

@@ -1,10 +1,26 @@
-"""One place that opens onnxruntime sessions, so thread counts are set the same way everywhere."""
+"""One place that opens model sessions, so engines and thread counts are set the same way
+everywhere: onnxruntime (float32) or OpenVINO (bfloat16 where the CPU has it)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import onnxruntime as ort
+
+from edge.openvino_session import OpenVinoSession
+
+ENGINES = ("openvino", "onnxruntime")
+
+
+def open_model(
+    model: Path | bytes, threads: int = 1, engine: str = "openvino"
+) -> ort.InferenceSession | OpenVinoSession:
+    """A session for the ONNX model on the chosen engine; both answer `run` and `get_inputs`."""
+    if engine == "openvino":
+        return OpenVinoSession(model, threads)
+    if engine == "onnxruntime":
+        return open_session(model, threads)
+    raise ValueError(f"unknown inference engine {engine!r} (one of {', '.join(ENGINES)})")
 
 
 def open_session(path: Path | bytes, threads: int = 1) -> ort.InferenceSession:

@@ -1,12 +1,12 @@
-"""The plate recogniser's ONNX model run by OpenVINO, in bfloat16 where the CPU computes it.
+"""An ONNX model run by OpenVINO, in bfloat16 where the CPU computes it.
 
-Reading a plate line is nearly all 1x1 convolutions. onnxruntime runs them in float32; on a
-CPU with AVX-512 BF16 (or AMX) OpenVINO runs the same ONNX file in bfloat16 in about half the
-time, and the plate reads on the real crops are the same (README, perception figures). Where
-the CPU lacks bfloat16 it runs float32, so the choice is safe on any edge box.
+The models are nearly all convolutions. onnxruntime runs them in float32; on a CPU with
+AVX-512 BF16 (or AMX) OpenVINO runs the same ONNX file in bfloat16 in about half the time,
+and the plate reads on the real crops are the same (README, perception figures). Where the CPU
+lacks bfloat16 it runs float32, so the choice is safe on any edge box.
 
-The adapter answers the two calls the recogniser makes of an onnxruntime session, `run` and
-`get_inputs`, so the recogniser does not care which engine it holds.
+The adapter answers the two calls the pipeline makes of an onnxruntime session, `run` and
+`get_inputs`, so the callers do not care which engine they hold.
 """
 
 from __future__ import annotations
@@ -17,12 +17,13 @@ from pathlib import Path
 
 import numpy as np
 
-ENGINES = ("openvino", "onnxruntime")
-
 
 @dataclass(frozen=True)
 class InputInfo:
+    """An input's name and shape (None where a dimension is dynamic), as onnxruntime gives."""
+
     name: str
+    shape: tuple[int | None, ...]
 
 
 def bf16_supported() -> bool:
@@ -45,14 +46,24 @@ class OpenVinoSession:
         if precision not in ("bf16", "f32"):
             raise ValueError(f"OpenVINO precision must be auto, bf16 or f32, not {precision!r}")
         net = core.read_model(model if isinstance(model, bytes) else str(model))
-        self._inputs = [InputInfo(port.get_any_name()) for port in net.inputs]
+        self._inputs = [
+            InputInfo(
+                port.get_any_name(),
+                tuple(d.get_length() if d.is_static else None for d in port.get_partial_shape()),
+            )
+            for port in net.inputs
+        ]
         config = {
             "INFERENCE_NUM_THREADS": max(1, threads),
             "NUM_STREAMS": 1,
             "PERFORMANCE_HINT": "LATENCY",
             "INFERENCE_PRECISION_HINT": precision,
+            # OpenVINO pins its threads to cores by default, and each process picks the same
+            # first cores: four camera workers on a box would share one core.
+            "ENABLE_CPU_PINNING": False,
         }
-        self._request = core.compile_model(net, "CPU", config).create_infer_request()
+        self.compiled = core.compile_model(net, "CPU", config)
+        self._request = self.compiled.create_infer_request()
         self.precision = precision
 
     def get_inputs(self) -> list[InputInfo]:

@@ -57,6 +57,7 @@ def build_pipeline(
             iou=det.iou,
             threads=det.threads,
             labels=labels,
+            engine=det.engine,
         )
     tr = camera.tracker
     tracker = Tracker(
@@ -92,7 +93,10 @@ def build_pipeline(
     plates = None
     if read_plates:
         finder = PlateFinder.from_registry(
-            registry, threads=det.threads, engine=camera.plate.engine
+            registry,
+            threads=det.threads,
+            engine=camera.plate.engine,
+            detector_engine=det.engine,
         )
         plates = TrackPlates(finder, camera.plate.crops_to_read, camera.plate.min_confidence)
     site = CameraSite(

@@ -30,7 +30,12 @@ sys.path.insert(0, str(REPO))
 
 
 def one_run(
-    video: Path, rate: float, idle: float, threads: int, end_s: float | None = None
+    video: Path,
+    rate: float,
+    idle: float,
+    threads: int,
+    engine: str = "openvino",
+    end_s: float | None = None,
 ) -> dict[str, object]:
     """Runs inside the child: replay once, measure this process."""
     from edge.cli import main as dendo_edge
@@ -43,7 +48,8 @@ def one_run(
     truth = json.loads(video.with_suffix(".json").read_text())
     with tempfile.TemporaryDirectory(prefix="dendo-bench-") as tmp:
         cfg = camera_config(truth, video)
-        cfg["cameras"][0]["detector"] = {"threads": threads}
+        cfg["cameras"][0]["detector"] = {"threads": threads, "engine": engine}
+        cfg["cameras"][0].setdefault("plate", {})["engine"] = engine
         config = Path(tmp) / "camera.yaml"
         config.write_text(yaml.safe_dump(cfg))
         summary = Path(tmp) / "summary.json"
@@ -66,6 +72,7 @@ def one_run(
         "detect_fps_near_line": rate,
         "detect_fps_idle": idle,
         "threads": threads,
+        "engine": engine,
         "exit_code": code,
         "video_seconds": round(video_s, 2),
         "cpu_seconds": round(cpu, 2),
@@ -88,13 +95,17 @@ def main() -> int:
         help="detections/s, fixed (10) or near-line:idle (5:2, the default config)",
     )
     parser.add_argument("--threads", type=int, default=1, help="detector threads per camera")
+    parser.add_argument(
+        "--engine", default="openvino", choices=["openvino", "onnxruntime"], help="runs the models"
+    )
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--child-end", type=float, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child is not None:
         near, _, idle = args.child.partition(":")
         rate, idle_rate = float(near), float(idle or near)
-        print(json.dumps(one_run(args.video, rate, idle_rate, args.threads, args.child_end)))
+        result = one_run(args.video, rate, idle_rate, args.threads, args.engine, args.child_end)
+        print(json.dumps(result))
         return 0
     if not args.video.exists():
         print(json.dumps({"skipped": f"{args.video} not found"}))
@@ -102,7 +113,7 @@ def main() -> int:
 
     def child(rate: str, end_s: float | None = None) -> dict[str, object]:
         cmd = [sys.executable, __file__, "--video", str(args.video), "--child", rate]
-        cmd += ["--threads", str(args.threads)]
+        cmd += ["--threads", str(args.threads), "--engine", args.engine]
         cmd += ["--child-end", str(end_s)] if end_s is not None else []
         out = subprocess.run(cmd, capture_output=True, text=True, check=False)
         if out.returncode != 0:

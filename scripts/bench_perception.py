@@ -29,7 +29,7 @@ sys.path.insert(0, str(REPO))
 from edge.common.plate_text import normalize  # noqa: E402
 from edge.detect import VehicleDetector  # noqa: E402
 from edge.models import ModelRegistry  # noqa: E402
-from edge.openvino_session import ENGINES  # noqa: E402
+from edge.onnx_session import ENGINES  # noqa: E402
 from edge.plate.detector import PlateDetector  # noqa: E402
 from edge.plate.finder import PlateFinder, make_reader  # noqa: E402
 from edge.plate.recognizer import LineText, PaddleLineRecognizer  # noqa: E402
@@ -73,25 +73,29 @@ def sample_frame(shared: Path) -> np.ndarray:
 
 
 def bench_speed(registry: ModelRegistry, shared: Path, repeat: int) -> dict[str, object]:
+    """Each model on each engine: OpenVINO (bfloat16 where the CPU has it, the default) and
+    onnxruntime (float32)."""
     frame = sample_frame(shared)
-    out: dict[str, object] = {"frame": f"{frame.shape[1]}x{frame.shape[0]}"}
-    for threads in (1, 2):
-        progress(f"vehicle detector, {threads} thread(s)")
-        det = VehicleDetector(registry.path("vehicles"), threads=threads)
-        out[f"vehicle_detector_{threads}_thread"] = time_ms(lambda d=det: d.detect(frame), repeat)
-    plates = PlateDetector(registry.path("plates"), threads=1)
-    progress("plate detector")
-    out["plate_detector_1_thread"] = time_ms(lambda: plates.detect(frame), repeat)
     one = render_plate(["63A-123.45"], 60)
     two = render_plate(["59-D2", "064.28"], 90)
+    out: dict[str, object] = {"frame": f"{frame.shape[1]}x{frame.shape[0]}"}
     for engine in ENGINES:
+        figures: dict[str, object] = {}
+        for threads in (1, 2):
+            progress(f"{engine}: vehicle detector, {threads} thread(s)")
+            det = VehicleDetector(registry.path("vehicles"), threads=threads, engine=engine)
+            figures[f"vehicle_detector_{threads}_thread"] = time_ms(
+                lambda d=det: d.detect(frame), repeat
+            )
+        progress(f"{engine}: plate detector")
+        plates = PlateDetector(registry.path("plates"), threads=1, engine=engine)
+        figures["plate_detector_1_thread"] = time_ms(lambda p=plates: p.detect(frame), repeat)
         reader = make_reader(registry, "ppocr", threads=1, engine=engine)
-        progress(f"plate reader, {reader.recognizer.name}")
-        out[f"reader_{engine}"] = {
-            "recogniser": reader.recognizer.name,
-            "one_line_1_thread": time_ms(lambda r=reader: r.read(one), repeat * 3),
-            "two_line_1_thread": time_ms(lambda r=reader: r.read(two), repeat * 3),
-        }
+        progress(f"{engine}: plate reader, {reader.recognizer.name}")
+        figures["recogniser"] = reader.recognizer.name
+        figures["reader_one_line_1_thread"] = time_ms(lambda r=reader: r.read(one), repeat * 3)
+        figures["reader_two_line_1_thread"] = time_ms(lambda r=reader: r.read(two), repeat * 3)
+        out[engine] = figures
     return out
 
 
@@ -140,7 +144,9 @@ def bench_plates(registry: ModelRegistry, shared: Path, backends: list[str]) -> 
     runs += [(b, "onnxruntime", f"reader_{b}") for b in backends if b != "ppocr"]
     for backend, engine, key in runs:
         progress(f"plate accuracy: {key}")
-        finder = PlateFinder.from_registry(registry, backend, threads=1, engine=engine)
+        finder = PlateFinder.from_registry(
+            registry, backend, threads=1, engine=engine, detector_engine=engine
+        )
         calls = count_recogniser_calls(finder)
         t0 = time.perf_counter()
         reads = [finder.read_crop(img) for img in images]

@@ -90,11 +90,22 @@ def match(found: list[dict[str, Any]], listed: list[dict[str, Any]], tolerance: 
     }
 
 
-def evaluate(json_path: Path, work: Path, tolerance: int, detect_fps: float | None) -> dict:
+def evaluate(
+    json_path: Path,
+    work: Path,
+    tolerance: int,
+    detect_fps: float | None,
+    engine: str | None = None,
+) -> dict:
     truth = json.loads(json_path.read_text())
     video = json_path.with_suffix(".mp4")
     config = work / f"{video.stem}.yaml"
-    config.write_text(yaml.safe_dump(camera_config(truth, video), allow_unicode=True))
+    cfg = camera_config(truth, video)
+    if engine:  # both the detectors and the text recogniser
+        camera = cfg["cameras"][0]
+        camera.setdefault("detector", {})["engine"] = engine
+        camera.setdefault("plate", {})["engine"] = engine
+    config.write_text(yaml.safe_dump(cfg, allow_unicode=True))
     out = work / video.stem
     summary_path = out / "summary.json"
     argv = [
@@ -127,6 +138,7 @@ def main() -> int:
     parser.add_argument("--only", action="append", help="video stem(s) to run")
     parser.add_argument("--tolerance", type=int, default=15, help="frames")
     parser.add_argument("--detect-fps", type=float)
+    parser.add_argument("--engine", choices=["openvino", "onnxruntime"], help="runs the models")
     parser.add_argument("--keep", type=Path, help="keep bundles and configs in this folder")
     args = parser.parse_args()
     if not args.media.is_dir():
@@ -141,13 +153,14 @@ def main() -> int:
         videos = []
         for i, p in enumerate(paths, 1):
             print(f"[{i}/{len(paths)}] {p.stem}", file=sys.stderr, flush=True)
-            videos.append(evaluate(p, work, args.tolerance, args.detect_fps))
+            videos.append(evaluate(p, work, args.tolerance, args.detect_fps, args.engine))
     found = sum(len(v.get("found", [])) for v in videos)
     listed = sum(v.get("listed", 0) for v in videos)
     false = sum(len(v.get("false", [])) for v in videos)
     report = {
         "tolerance_frames": args.tolerance,
         "detect_fps": args.detect_fps or "per camera config (default 5 near the line, 2 otherwise)",
+        "engine": args.engine or "per camera config (default openvino)",
         "videos": videos,
         "overall": {
             "listed": listed,

@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 
 from edge.detect import Detection, Roi, crop_roi
-from edge.onnx_session import open_session
+from edge.onnx_session import open_model
 from edge.yolo import detect_boxes
 
 
@@ -15,9 +15,14 @@ class PlateDetector:
     """Finds plates; boxes come back in the pixels of the image given (offset by `roi`)."""
 
     def __init__(
-        self, model_path: Path, conf: float = 0.25, iou: float = 0.45, threads: int = 1
+        self,
+        model_path: Path,
+        conf: float = 0.25,
+        iou: float = 0.45,
+        threads: int = 1,
+        engine: str = "openvino",
     ) -> None:
-        self.session = open_session(model_path, threads)
+        self.session = open_model(model_path, threads, engine)
         self.conf, self.iou = conf, iou
 
     def detect(self, image_bgr: np.ndarray, roi: Roi | None = None) -> list[Detection]:

@@ -71,8 +71,10 @@ class PlateFinder:
         backend: str = "ppocr",
         threads: int = 1,
         engine: str = "openvino",
+        detector_engine: str = "openvino",
     ) -> PlateFinder:
-        detector = PlateDetector(registry.path("plates"), threads=threads)
+        """`engine` runs the text recogniser, `detector_engine` the plate detector."""
+        detector = PlateDetector(registry.path("plates"), threads=threads, engine=detector_engine)
         return cls(detector, make_reader(registry, backend, threads, engine))
 
     def find(self, image_bgr: np.ndarray) -> list[FoundPlate]:

@@ -18,8 +18,8 @@ import onnx
 import onnxruntime as ort
 from onnx import numpy_helper
 
-from edge.onnx_session import open_session
-from edge.openvino_session import ENGINES, OpenVinoSession
+from edge.onnx_session import open_model
+from edge.openvino_session import OpenVinoSession
 
 PLATE_CHARSET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ-."
 INPUT_HEIGHT = 48
@@ -81,8 +81,6 @@ class PaddleLineRecognizer:
         engine: str = "openvino",
     ) -> None:
         """`charset` None decodes over the whole dictionary (the raw baseline)."""
-        if engine not in ENGINES:
-            raise ValueError(f"unknown recogniser engine {engine!r} (one of {', '.join(ENGINES)})")
         vocab = ["<blank>", *dict_path.read_text(encoding="utf-8").splitlines(), " "]
         if charset is None:
             model: Path | bytes = model_path
@@ -96,13 +94,9 @@ class PaddleLineRecognizer:
             classes = np.array([0, *(index[ch] for ch in charset)], dtype=np.int64)
             model = restrict_classes(model_path, len(vocab), classes)
             self.alphabet = ["", *charset]
-        if engine == "openvino":
-            ov_session = OpenVinoSession(model, threads)
-            self.session: OpenVinoSession | ort.InferenceSession = ov_session
-            self.name = f"ppocrv6-small/openvino-{ov_session.precision}"
-        else:
-            self.session = open_session(model, threads)
-            self.name = "ppocrv6-small/onnxruntime-f32"
+        self.session: OpenVinoSession | ort.InferenceSession = open_model(model, threads, engine)
+        precision = getattr(self.session, "precision", "f32")
+        self.name = f"ppocrv6-small/{engine}-{precision}"
         self.input_name = self.session.get_inputs()[0].name
 
     @staticmethod

@@ -1,5 +1,6 @@
-"""The PP-OCR recogniser run by OpenVINO (bfloat16 where the CPU has it) against onnxruntime
-(float32): the same ONNX file must give the same plates, on rendered and on real crops."""
+"""The models run by OpenVINO (bfloat16 where the CPU has it, the default) against onnxruntime
+(float32): the same ONNX files must give the same plates and the same boxes, on rendered
+pictures and on the real crops and frames."""
 
 from __future__ import annotations
 
@@ -10,11 +11,15 @@ import cv2
 import numpy as np
 import pytest
 
+from edge.detect import Detection, VehicleDetector
 from edge.models import ModelRegistry
+from edge.onnx_session import open_model
 from edge.openvino_session import OpenVinoSession, bf16_supported
+from edge.plate.detector import PlateDetector
 from edge.plate.reader import VIEWS, PlateReader, line_count
 from edge.plate.recognizer import PaddleLineRecognizer
-from edge.plate.render import render_plate
+from edge.plate.render import paste, render_plate
+from edge.yolo import iou
 
 RENDERED = [
     ["63A-123.45"],
@@ -66,8 +71,15 @@ def test_openvino_accepts_any_width_and_batch(
         assert np.allclose(probs.sum(axis=-1), 1.0, atol=0.02), "not a softmax per step"
 
 
+def test_openvino_runs_unpinned_on_the_threads_asked(registry: ModelRegistry) -> None:
+    """Camera workers are separate processes: pinned threads would all land on one core."""
+    session = OpenVinoSession(registry.path("plates"), threads=2)
+    assert session.compiled.get_property("ENABLE_CPU_PINNING") is False
+    assert session.compiled.get_property("INFERENCE_NUM_THREADS") == 2
+
+
 def test_bad_engine_or_precision_is_named(registry: ModelRegistry) -> None:
-    with pytest.raises(ValueError, match="engine 'tensorrt'"):
+    with pytest.raises(ValueError, match="unknown inference engine 'tensorrt'"):
         PaddleLineRecognizer(
             registry.path("text_rec"), registry.path("text_dict"), engine="tensorrt"
         )
@@ -87,3 +99,48 @@ def test_both_engines_read_the_real_crops_alike(
         if ov.norm != ort.norm:
             differ.append(f"{row['file']}: openvino {ov.norm}, onnxruntime {ort.norm}")
     assert len(differ) <= len(rows) // 100, "the engines read differently:\n" + "\n".join(differ)
+
+
+def assert_same_boxes(ort: list[Detection], ov: list[Detection], what: str) -> None:
+    """Every confident float32 box has an OpenVINO box of the same label in the same place
+    with nearly the same score (bfloat16 moves scores by a few hundredths at most)."""
+    for a in (d for d in ort if d.score >= 0.5):
+        same = [b for b in ov if b.label == a.label]
+        overlap = [float(iou(np.array(a.box), np.array([b.box]))[0]) for b in same]
+        assert overlap and max(overlap) >= 0.9, f"{what}: {a} has no match in {ov}"
+        match = same[int(np.argmax(overlap))]
+        assert abs(match.score - a.score) < 0.06, f"{what}: score {a.score} against {match}"
+
+
+def test_plate_detector_finds_the_same_plates_on_both_engines(registry: ModelRegistry) -> None:
+    scene = np.full((480, 720, 3), 95, np.uint8)
+    paste(scene, render_plate(["51G-123.45"], 44), 80, 320)
+    paste(scene, render_plate(["59-D2", "064.28"], 70), 480, 300)
+    found = {
+        e: PlateDetector(registry.path("plates"), engine=e).detect(scene)
+        for e in ("onnxruntime", "openvino")
+    }
+    assert len([d for d in found["onnxruntime"] if d.score >= 0.5]) == 2, found
+    assert_same_boxes(found["onnxruntime"], found["openvino"], "rendered plates")
+
+
+@pytest.mark.parametrize(("name", "frame_index"), [("vn_a", 57), ("us_lake_cheyenne", 90)])
+def test_vehicle_detector_finds_the_same_vehicles_on_both_engines(
+    media_dir: Path, registry: ModelRegistry, name: str, frame_index: int
+) -> None:
+    cap = cv2.VideoCapture(str(media_dir / f"{name}.mp4"))
+    cap.set(cv2.CAP_PROP_POS_FRAMES, frame_index)
+    ok, frame = cap.read()
+    cap.release()
+    assert ok, f"cannot read frame {frame_index} of {name}.mp4"
+    found = {
+        e: VehicleDetector(registry.path("vehicles"), engine=e).detect(frame)
+        for e in ("onnxruntime", "openvino")
+    }
+    assert any(d.score >= 0.5 for d in found["onnxruntime"]), f"{name}: nothing confident"
+    assert_same_boxes(found["onnxruntime"], found["openvino"], f"{name} frame {frame_index}")
+
+
+def test_open_model_names_an_unknown_engine(registry: ModelRegistry) -> None:
+    with pytest.raises(ValueError, match="unknown inference engine 'cuda'"):
+        open_model(registry.path("plates"), engine="cuda")
