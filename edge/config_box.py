@@ -52,6 +52,7 @@ class Outbox(_Strict):
     dir: Path = Path("/var/lib/dendo/outbox")  # one SQLite file per camera
     quota_mb: float = Field(2048, gt=0)  # oldest bundles are evicted (and counted) beyond this
     resend_after_s: float = Field(30.0, gt=0)  # publish again when no receipt came in this time
+    resend_max_s: float = Field(600.0, gt=0)  # ... doubling each time up to this
 
 
 class EdgeSettings(_Strict):

@@ -78,6 +78,7 @@ class CameraWorker:
             camera.id,
             self.outbox,
             resend_after_s=out.resend_after_s,
+            resend_max_s=out.resend_max_s,
             heartbeat_s=settings.heartbeat_s,
             stats=self.stats,
             signal_intersection=controller.intersection if controller else None,

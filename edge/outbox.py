@@ -240,19 +240,28 @@ class Outbox:
     # --- reading ----------------------------------------------------------------------------
 
     def due(
-        self, now: float, resend_after_s: float, limit: int, exclude: Collection[str] = ()
+        self,
+        now: float,
+        resend_after_s: float,
+        limit: int,
+        exclude: Collection[str] = (),
+        resend_max_s: float | None = None,
     ) -> list[OutboxItem]:
-        """Oldest first: never published, or published over resend_after_s ago without receipt.
+        """Oldest first: never published, or published and still without a receipt after
+        resend_after_s, doubled for each publish already unanswered up to resend_max_s (so a
+        centre that is down for an hour is not sent every bundle every 30 s).
 
         `exclude` skips bundles the caller already has in flight, without loading their bytes.
         """
         if limit <= 0:
             return []
+        cap = resend_after_s if resend_max_s is None else max(resend_after_s, resend_max_s)
         with self._lock:
             rows = self._db.execute(
-                "SELECT seq, violation_id FROM bundles"
-                " WHERE published_at IS NULL OR published_at <= ? ORDER BY seq",
-                (now - resend_after_s,),
+                "SELECT seq, violation_id FROM bundles WHERE published_at IS NULL"
+                " OR published_at + min(? * (1 << min(max(attempts - 1, 0), 20)), ?) <= ?"
+                " ORDER BY seq",
+                (resend_after_s, cap, now),
             )
             wanted: list[int] = []
             for seq, vid in rows:

@@ -3,7 +3,8 @@
 Exactly-once after de-duplication rests on three things: every bundle is on disk (`Outbox`)
 before it is sent; it is only forgotten when the central service's receipt names its id and
 the sha256 of the exact bytes; anything without a receipt is sent again after
-`resend_after_s`, and everything is sent again after a restart. The central service is
+`resend_after_s`, then after twice that, and so on up to `resend_max_s`, and everything is
+sent again after a restart. The central service is
 idempotent on violation_id, so resends cost bandwidth, never a second case.
 
 paho-mqtt 2.x with MQTT 5: connect_async + loop_start, so an unreachable broker or a bad
@@ -45,7 +46,7 @@ from edge.common.topics import (
     violation_topic,
 )
 from edge.config_box import Broker
-from edge.outbox import Outbox
+from edge.outbox import Outbox, OutboxItem
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +69,7 @@ class Publisher:
         outbox: Outbox,
         *,
         resend_after_s: float = 30.0,
+        resend_max_s: float = 600.0,
         heartbeat_s: float = 30.0,
         stats: Callable[[], dict[str, Any]] | None = None,
         signal_intersection: str | None = None,
@@ -78,6 +80,7 @@ class Publisher:
     ) -> None:
         self.broker, self.camera_id, self.outbox = broker, camera_id, outbox
         self.resend_after_s, self.heartbeat_s = resend_after_s, heartbeat_s
+        self.resend_max_s = resend_max_s
         self.max_inflight, self.session_expiry_s = max_inflight, session_expiry_s
         self._window = max_inflight
         self._stats, self._on_signal = stats, on_signal
@@ -253,13 +256,18 @@ class Publisher:
                 log.exception("camera %s: publisher loop error", self.camera_id)
                 time.sleep(1.0)
 
+    def _due(self, limit: int) -> list[OutboxItem]:
+        return self.outbox.due(
+            time.time(), self.resend_after_s, limit, self._in_flight(), self.resend_max_s
+        )
+
     def _in_flight(self) -> set[str]:
         return {vid for vid, _ in self._inflight.values()}
 
     def _flushed(self) -> bool:
         if not self._connected or time.monotonic() > self._flush_until:
             return True
-        due = self.outbox.due(time.time(), self.resend_after_s, 1, self._in_flight())
+        due = self._due(1)
         return not self._inflight and not due
 
     def _drain(self) -> None:
@@ -307,7 +315,7 @@ class Publisher:
         window = self._window - len(self._inflight)
         if window <= 0:
             return
-        for item in self.outbox.due(time.time(), self.resend_after_s, window, self._in_flight()):
+        for item in self._due(window):
             info = self._client.publish(self._topic, item.payload, qos=1)
             if info.rc not in _OK:
                 log.error("camera %s: publishing %s failed: %s", self.camera_id,

@@ -77,6 +77,23 @@ def test_due_is_oldest_first_and_resends_only_after_the_timeout(tmp_path: Path) 
         assert ids(box.due(130.0, 30.0, 2, exclude={"a"})) == ["b", "c"], "exclude not applied"
 
 
+def test_resends_back_off_doubling_up_to_resend_max_s(tmp_path: Path) -> None:
+    """A centre that stays down is sent each bundle after 30 s, 60 s, 120 s, ... then every
+    resend_max_s: not every bundle every 30 s for as long as it is down."""
+    with Outbox(tmp_path / "o.sqlite", 10**6) as box:
+        box.put("a", CAM, b"x" * 10)
+        published, gaps = 0.0, []
+        for _ in range(7):
+            box.mark_published("a", published)
+            after = published
+            while not box.due(after, 30.0, 10, resend_max_s=200.0):
+                after += 1.0
+            gaps.append(after - published)
+            published = after
+        assert gaps == [30.0, 60.0, 120.0, 200.0, 200.0, 200.0, 200.0], gaps
+        assert ids(box.due(published + 30, 30.0, 10)) == ["a"], "no cap: the fixed timeout"
+
+
 def test_requeue_makes_everything_due_for_a_new_process(tmp_path: Path) -> None:
     with Outbox(tmp_path / "o.sqlite", 10**6) as box:
         box.put("a", CAM, b"1")
