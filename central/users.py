@@ -58,14 +58,18 @@ class User(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
     created_by: Mapped[str] = mapped_column(String(64), default="system")
+    # Raised to end every session the user has open (a lost phone, a shared screen).
+    session_epoch: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     def can(self, permission: str) -> bool:
         return self.active and permission in PERMISSIONS.get(self.role, frozenset())
 
     @property
     def auth_version(self) -> str:
-        """Changes with the password: a session signed before a password change stops working."""
-        return hashlib.sha256(self.password_hash.encode()).hexdigest()[:16]
+        """Changes with the password and with `end_sessions`: a session signed before either
+        stops working."""
+        stamp = f"{self.password_hash}:{self.session_epoch or 0}"
+        return hashlib.sha256(stamp.encode()).hexdigest()[:16]
 
 
 class AuditEntry(Base):
@@ -141,6 +145,16 @@ def set_active(session: Session, username: str, active: bool, actor: str) -> Use
         raise UserError("you cannot deactivate yourself")
     user.active = active
     audit(session, actor, "user.activate" if active else "user.deactivate", username)
+    return user
+
+
+def end_sessions(session: Session, username: str, actor: str) -> User:
+    """End every web session `username` has open, on every device (caller commits)."""
+    user = session.get(User, username)
+    if user is None:
+        raise UserError(f"no user {username}")
+    user.session_epoch = (user.session_epoch or 0) + 1
+    audit(session, actor, "user.end_sessions", username)
     return user
 
 

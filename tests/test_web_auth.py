@@ -178,3 +178,53 @@ def test_users_add_reads_the_password_from_stdin(tmp_path: Path, web_env_empty: 
         check=False,
     )
     assert "thu.pham" in listed.stdout and "officer" in listed.stdout
+
+
+def test_ending_a_users_sessions_signs_them_out_on_every_device(web_env_empty: WebEnv) -> None:
+    """A lost phone: the supervisor ends the officer's sessions; both of the officer's signed
+    in browsers are sent to sign in again, a fresh sign-in works, and the trail says who."""
+    phone, desk = web_env_empty.client("officer"), web_env_empty.client("officer")
+    assert phone.get("/review").status_code == 200 and desk.get("/review").status_code == 200
+    supervisor = web_env_empty.client("supervisor")
+    token = csrf_of(supervisor.get("/users").text)
+    done = supervisor.post(f"/users/{USERS['officer']}/sessions", data={"csrf": token})
+    assert done.status_code == 303
+    for browser in (phone, desk):
+        moved = browser.get("/review")
+        assert moved.status_code == 303 and moved.headers["location"].startswith("/login"), (
+            "a session signed before the sessions were ended still works"
+        )
+    assert web_env_empty.client("officer").get("/review").status_code == 200
+    assert supervisor.get("/users").status_code == 200, "the supervisor's own session ended"
+    with web_env_empty.store.sessions() as s:
+        trail = s.scalars(select(AuditEntry).where(AuditEntry.action == "user.end_sessions"))
+        assert [(e.user, e.target) for e in trail] == [(USERS["supervisor"], USERS["officer"])]
+
+
+def test_users_sign_out_command_ends_sessions_and_names_an_unknown_user(
+    tmp_path: Path, web_env_empty: WebEnv
+) -> None:
+    config = tmp_path / "central.yaml"
+    config.write_text(
+        f"database_url: {web_env_empty.url}\nevidence_dir: {tmp_path / 'evidence'}\n",
+        encoding="utf-8",
+    )
+    officer = web_env_empty.client("officer")
+    assert officer.get("/review").status_code == 200
+
+    def sign_out(name: str) -> subprocess.CompletedProcess[str]:
+        cmd = [sys.executable, "-m", "central.cli", "users", "sign-out", name, "--as", "it.admin"]
+        return subprocess.run(
+            [*cmd, "--config", str(config)],
+            capture_output=True,
+            text=True,
+            cwd=REPO,
+            timeout=120,
+            check=False,
+        )
+
+    run = sign_out(USERS["officer"])
+    assert run.returncode == 0 and "has ended" in run.stdout, run.stderr
+    assert officer.get("/review").status_code == 303, "the officer is still signed in"
+    unknown = sign_out("no.body")
+    assert unknown.returncode == 1 and "no user no.body" in unknown.stderr

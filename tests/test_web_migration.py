@@ -26,7 +26,7 @@ def test_migration_0002_matches_the_models_and_downgrades_cleanly(tmp_path: Path
                 MigrationContext.configure(conn, opts={"compare_type": True}), Base.metadata
             )
             version = conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
-        assert version == "0003", "the newest revision is 0003 (the report's index)"
+        assert version == "0004", "the newest revision is 0004 (the users' session epoch)"
         assert diff == [], f"migrated database differs from the models: {diff}"
         found = inspect(store.engine)
         assert WEB_TABLES <= set(found.get_table_names())

@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from central.users import ROLES, UserError, add_user, list_users
+from central.users import ROLES, UserError, add_user, end_sessions, list_users
 
 DEFAULT_CONFIG = Path("configs/central.yaml")
 
@@ -85,6 +85,17 @@ def cmd_users_add(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_users_sign_out(args: argparse.Namespace) -> int:
+    try:
+        with _store(args) as store, store.sessions.begin() as s:
+            end_sessions(s, args.username, args.actor)
+            print(f"every web session of {args.username} has ended")
+    except UserError as exc:
+        print(f"dendo-central users: refused: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
 def cmd_users_list(args: argparse.Namespace) -> int:
     with _store(args) as store, store.sessions() as s:
         for u in list_users(s):
@@ -122,6 +133,11 @@ def add_cli(sub: Any) -> None:
     p.add_argument("--as", dest="actor", default=getpass.getuser(), help="who adds the user")
     p.add_argument("--config", type=Path, default=DEFAULT_CONFIG)
     p.set_defaults(func=cmd_users_add)
+    p = users.add_parser("sign-out", help="end every web session of a user, on every device")
+    p.add_argument("username")
+    p.add_argument("--as", dest="actor", default=getpass.getuser(), help="who ends them")
+    p.add_argument("--config", type=Path, default=DEFAULT_CONFIG)
+    p.set_defaults(func=cmd_users_sign_out)
     p = users.add_parser("list", help="list users")
     p.add_argument("--config", type=Path, default=DEFAULT_CONFIG)
     p.set_defaults(func=cmd_users_list)

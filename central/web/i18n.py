@@ -298,6 +298,11 @@ M: dict[str, tuple[str, str]] = {
     "users.activate": ("Mở khóa", "Activate"),
     "users.deactivate": ("Khóa", "Deactivate"),
     "users.changed": ("Đã cập nhật người dùng {name}.", "User {name} updated."),
+    "users.end_sessions": ("Đăng xuất mọi nơi", "Sign out everywhere"),
+    "users.sessions_ended": (
+        "Mọi phiên đăng nhập của {name} đã kết thúc.",
+        "Every session of {name} has ended.",
+    ),
     "audit.title": ("Nhật ký thao tác", "Audit trail"),
 }
 

@@ -23,6 +23,7 @@ from central.users import (
     UserError,
     add_user,
     audit,
+    end_sessions,
     list_users,
     set_active,
 )
@@ -293,6 +294,25 @@ def users_active(
         set_active(db, username, active == "1", user.username)
         db.commit()
         flash(request, "ok", t("users.changed", lang, name=username))
+    except UserError as exc:
+        db.rollback()
+        flash(request, "error", t("refused", lang, reason=str(exc)))
+    return RedirectResponse("/users", 303)
+
+
+@router.post("/users/{username}/sessions")
+def users_end_sessions(
+    username: str,
+    request: Request,
+    user: Annotated[User, Depends(require("users.manage"))],
+    db: Annotated[Session, Depends(get_db)],
+) -> RedirectResponse:
+    """Sign the user out on every device (their own too, when a supervisor picks themself)."""
+    lang = lang_of(request)
+    try:
+        end_sessions(db, username, user.username)
+        db.commit()
+        flash(request, "ok", t("users.sessions_ended", lang, name=username))
     except UserError as exc:
         db.rollback()
         flash(request, "error", t("refused", lang, reason=str(exc)))
