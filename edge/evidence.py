@@ -21,6 +21,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import cv2
 import numpy as np
 
+from edge.clip import CONTENT_TYPE as CLIP_TYPE
+from edge.clip import FILE_NAME as CLIP_NAME
 from edge.common.bundle import (
     BundleFile,
     FileRole,
@@ -82,7 +84,7 @@ class EvidenceFrames:
     after: tuple[int, float, Image]
     plate_crop: Image | None = None
     signal_crop: Image | None = None
-    clip: bytes | None = field(default=None, repr=False)  # MP4
+    clip: bytes | None = field(default=None, repr=False)  # WebM (edge.clip)
 
 
 def ascii_safe(text: str) -> str:
@@ -262,7 +264,7 @@ class EvidenceWriter:
                 data = encode_jpeg(crop, self.jpeg_quality)
                 files.append(BundleFile(f"{role.value}.jpg", role, data, "image/jpeg"))
         if frames.clip is not None:
-            files.append(BundleFile("clip.mp4", FileRole.CLIP, bytes(frames.clip), "video/mp4"))
+            files.append(BundleFile(CLIP_NAME, FileRole.CLIP, bytes(frames.clip), CLIP_TYPE))
         return files
 
     def manifest_fields(

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from edge.annotate import Annotator
+from edge.clip import ClipRecorder
 from edge.common.signing import generate_keypair
 from edge.config import Camera, config_hash
 from edge.config_cli import load_camera_or_report
@@ -121,6 +122,7 @@ def build_pipeline(
         roi=roi,
         frames_before_s=camera.evidence.frames_before_s,
         frames_after_s=camera.evidence.frames_after_s,
+        clip=ClipRecorder(camera.evidence.clip_seconds, fps) if camera.evidence.clip else None,
     )
 
 
@@ -223,6 +225,7 @@ def replay_main(args: argparse.Namespace) -> int:
         "detections_run": pipeline.stats.detections_run,
         "crossings": pipeline.stats.crossings,
         "signal_frames": pipeline.stats.signal_frames,
+        "clip_failures": pipeline.stats.clip_failures,
         "seconds": round(elapsed, 2),
         "violations": [v.to_json(_violation_id(v.bundle)) for v in violations],
     }

@@ -10,6 +10,7 @@ detector is most of the cost, and only crossings need the fine sampling.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -17,6 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
+from edge.clip import ClipRecorder
 from edge.detect import VEHICLE_LABELS, Detection, Detector
 from edge.evidence import EvidenceFrames, EvidenceWriter, ViolationRecord
 from edge.plate.track_plates import PlateVote, TrackPlates
@@ -26,6 +28,8 @@ from edge.signal.state import ControllerFeed, FixedTimePlan, SignalDebouncer, Si
 from edge.source import Frame, FrameRing
 from edge.track import Tracker
 from edge.yolo import iou
+
+log = logging.getLogger(__name__)
 
 # Full detection rate while a vehicle moving toward the line at more than this many box
 # heights per second would reach it within the horizon (or has just crossed it).
@@ -85,6 +89,7 @@ class PipelineStats:
     detections_run: int = 0
     crossings: dict[str, int] = field(default_factory=dict)
     signal_frames: dict[str, int] = field(default_factory=dict)
+    clip_failures: int = 0
 
 
 class SignalSource:
@@ -150,8 +155,10 @@ class Pipeline:
         roi: tuple[int, int, int, int] | None = None,
         frames_before_s: float = 1.0,
         frames_after_s: float = 1.0,
+        clip: ClipRecorder | None = None,
     ) -> None:
         self.site, self.fps, self.start_time = site, fps, start_time
+        self.clip = clip
         self.detector, self.tracker, self.rule = detector, tracker, rule
         self.signal, self.plates, self.evidence = signal, plates, evidence
         self.step = max(1, round(fps / detect_fps)) if detect_fps > 0 else 1
@@ -176,6 +183,8 @@ class Pipeline:
         counts[str(status.state)] = counts.get(str(status.state), 0) + 1
         self.rule.on_signal(frame.index, frame.t, status)
         self.ring.push(frame)
+        if self.clip is not None:
+            self.clip.push(frame)
         step = self.step if self.active else self.idle_step
         if frame.index - self._last_detect < step:
             return []
@@ -325,5 +334,18 @@ class Pipeline:
             after=(after.index, after.t, after.image),
             plate_crop=v.plate.crop,
             signal_crop=self.signal.crop(cross.image),
+            clip=self._clip(cross.t),
         )
         return self.evidence.write(record, frames)
+
+    def _clip(self, cross_t: float) -> bytes | None:
+        """The clip around the crossing, if clips are on; a clip that cannot be made is
+        logged and left out, never a reason to lose the violation."""
+        if self.clip is None:
+            return None
+        try:
+            return self.clip.cut(cross_t)
+        except RuntimeError as exc:
+            self.stats.clip_failures += 1
+            log.warning("camera %s: %s", self.site.camera_id, exc)
+            return None

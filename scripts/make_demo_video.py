@@ -249,6 +249,8 @@ def camera_config(video: Path) -> dict:
         "roi": list(DETECT_ROI),
         # Drawn vehicles are invisible to the COCO model: moving blobs instead (demo only).
         "detector": {"kind": "motion"},
+        # Each case carries its short video, as a busy approach would (played on the page).
+        "evidence": {"clip": True},
     }]}  # fmt: skip
 
 

@@ -72,7 +72,7 @@ def scene(seed: int, shape: tuple[int, int] = (360, 640)) -> np.ndarray:
     return cv2.add(image, rng.integers(0, 30, image.shape, dtype=np.uint8))
 
 
-def frames(clip: bytes | None = b"\x00\x00\x00\x18ftypmp42 fake clip") -> EvidenceFrames:
+def frames(clip: bytes | None = b"\x1a\x45\xdf\xa3 webm bytes") -> EvidenceFrames:
     return EvidenceFrames(
         before=(110, 4.4, scene(1)),
         cross=(120, 4.8, scene(2)),
@@ -190,7 +190,7 @@ def test_writer_bundle_verifies(tmp_path: Path, keypair: tuple[Path, Path]) -> N
     assert m.decision["continued_px"] == 41.5 and m.frame_boxes[0].box == (5, 6, 90, 99)
     assert m.model_hashes == {"yolov8n": "d" * 64} and m.software.version == "0.1.0"
     assert sorted(opened.files) == [
-        "clip.mp4",
+        "clip.webm",
         "frame_after.jpg",
         "frame_before.jpg",
         "frame_cross.jpg",
@@ -213,7 +213,7 @@ def test_chain_across_writer_instances(tmp_path: Path, keypair: tuple[Path, Path
     assert (a.manifest.sequence, b.manifest.sequence) == (1, 2)
     assert b.manifest.prev_sha256 == a.manifest_sha256
     assert (c.manifest.sequence, c.manifest.prev_sha256) == (1, None)
-    assert second.name.startswith("MT-07_000002_") and "clip.mp4" not in b.files
+    assert second.name.startswith("MT-07_000002_") and "clip.webm" not in b.files
 
 
 def test_writer_unread_plate(tmp_path: Path, keypair: tuple[Path, Path]) -> None:

@@ -56,6 +56,13 @@ def test_officer_reviews_corrects_confirms_notices_fines_and_records_payment(
     )
     assert page.locator(".frames svg.overlay rect").count() == 3, "vehicle box on each frame"
     assert page.locator(".crop.plate_crop img").count() == 1
+    # The clip around the crossing (WebM) loads and is playable in the browser.
+    assert page.locator("figure.clip video").count() == 1, "the case's clip is not on the page"
+    page.wait_for_function(
+        "(() => { const v = document.querySelector('figure.clip video');"
+        " return v && v.readyState >= 1 && v.duration > 2 && v.videoWidth === 640; })()",
+        timeout=15000,
+    )
     assert page.locator(".crop.signal_crop img").count() == 1
     assert "Chữ ký số hợp lệ" in page.inner_text(".badges")
     assert "4 vụ đang chờ duyệt" in page.inner_text(".page-head")

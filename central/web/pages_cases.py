@@ -274,9 +274,8 @@ def evidence_file(
         raise NotFound(f"evidence file {file_id}")
     store = request.app.state.store.evidence
     store.read(row.path)  # OSError (a 500 that says so) if the bytes on disk are not the original
-    media = "video/mp4" if row.name.endswith(".mp4") else "image/jpeg"
-    if row.name.endswith(".png"):
-        media = "image/png"
+    suffix = row.name.rsplit(".", 1)[-1].lower()
+    media = {"webm": "video/webm", "mp4": "video/mp4", "png": "image/png"}.get(suffix, "image/jpeg")
     headers = {"Cache-Control": "private, max-age=86400, immutable"}
     return FileResponse(store.absolute(row.path), media_type=media, headers=headers)
 
