@@ -44,6 +44,8 @@ def test_a_clip_covers_half_its_length_each_side_of_the_crossing(tmp_path: Path)
     for i in range(300):  # 10 s of 1280x720 at 30 fps
         clip.push(moving_square(i))
     assert len(clip.frames) <= (4.0 + 10.0) * 10 + 1, "the ring keeps more than it needs"
+    held = sum(len(jpeg) for _, jpeg in clip.frames)
+    assert held < 3_000_000, f"the ring holds {held} bytes: frames are not kept compressed"
     data = clip.cut(cross_t=7.0)
     assert data is not None and data[:4] == b"\x1a\x45\xdf\xa3", "not a WebM (EBML) file"
     frames = read_back(data, tmp_path)
