@@ -43,7 +43,8 @@ class ClipRecorder:
         h, w = frame.image.shape[:2]
         scale = min(1.0, self.width / w)
         size = (max(2, round(w * scale / 2) * 2), max(2, round(h * scale / 2) * 2))  # even
-        small = cv2.resize(frame.image, size, interpolation=cv2.INTER_AREA)
+        # Linear, not area: a sixteenth of the cost (0.5 against 8 ms a 1620x720 frame).
+        small = cv2.resize(frame.image, size, interpolation=cv2.INTER_LINEAR)
         ok, jpeg = cv2.imencode(".jpg", small, [cv2.IMWRITE_JPEG_QUALITY, JPEG_QUALITY])
         if ok:
             self.frames.append((frame.t, jpeg.tobytes()))
