@@ -215,6 +215,23 @@ def test_truncated_jpeg_is_refused_even_when_pillow_tolerates_truncation(
     assert "frame_cross.jpg" in row.reason, row.reason
 
 
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda j: j[: len(j) // 2] + b"\xff\xd9",  # cut short, then given a new end marker
+        lambda j: j[: len(j) // 2] + bytes(600) + j[len(j) // 2 + 600 :],  # a run of zeros
+    ],
+    ids=["cut-then-end-marker", "zeroed-middle"],
+)
+def test_signed_jpeg_with_damaged_data_but_an_end_marker_is_jpeg_corrupt(env: Env, damage):
+    """The edge signed what its encoder wrote; a broken encode must not pass as evidence."""
+    damaged = damage(jpeg(320, 240))
+    assert damaged.endswith(b"\xff\xd9"), "the damage keeps the end-of-image marker"
+    _, data, _ = env.maker.make(files=env.maker.files(1, frame_before=damaged))
+    row = env.refused(data, "jpeg_corrupt")
+    assert "frame_before.jpg" in row.reason and "Corrupt JPEG data" in row.reason, row.reason
+
+
 def test_byte_changed_in_a_frame_after_signing_is_hash_mismatch(env: Env):
     _, data, _ = env.maker.make()
     frame = dict(members(data))["frame_after.jpg"]
