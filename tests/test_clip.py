@@ -15,6 +15,7 @@ from central.db import EvidenceFile
 from edge.clip import ClipRecorder, encode_webm
 from edge.source import Frame
 from tests.fixtures.browser import WebEnv
+from tests.test_signal_lamp import read_frames
 
 
 def moving_square(index: int, fps: float = 30.0, size: tuple[int, int] = (1280, 720)) -> Frame:
@@ -28,15 +29,7 @@ def moving_square(index: int, fps: float = 30.0, size: tuple[int, int] = (1280, 
 def read_back(data: bytes, tmp_path: Path) -> list[np.ndarray]:
     path = tmp_path / "clip.webm"
     path.write_bytes(data)
-    cap = cv2.VideoCapture(str(path))
-    frames = []
-    while True:
-        ok, frame = cap.read()
-        if not ok:
-            break
-        frames.append(frame)
-    cap.release()
-    return frames
+    return read_frames(path)
 
 
 def test_a_clip_covers_half_its_length_each_side_of_the_crossing(tmp_path: Path) -> None:

@@ -3,6 +3,7 @@ report, users and the audit trail."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, fields
 from datetime import UTC, datetime, timedelta
 from typing import Annotated
@@ -261,6 +262,21 @@ def users_page(
     return page(request, "users.html", {"users": list_users(db), "roles": ROLES})
 
 
+def _change_users(
+    request: Request, db: Session, change: Callable[[], str], done_key: str
+) -> RedirectResponse:
+    """Run one change to the users, commit it and say so, or roll it back and say why."""
+    lang = lang_of(request)
+    try:
+        name = change()
+        db.commit()
+        flash(request, "ok", t(done_key, lang, name=name))
+    except UserError as exc:
+        db.rollback()
+        flash(request, "error", t("refused", lang, reason=str(exc)))
+    return RedirectResponse("/users", 303)
+
+
 @router.post("/users")
 def users_add(
     request: Request,
@@ -270,15 +286,10 @@ def users_add(
     role: Annotated[str, Form(max_length=16)] = "",
     password: Annotated[str, Form(max_length=200)] = "",
 ) -> RedirectResponse:
-    lang = lang_of(request)
-    try:
-        added = add_user(db, username, password, role, user.username)
-        db.commit()
-        flash(request, "ok", t("users.added", lang, name=added.username))
-    except UserError as exc:
-        db.rollback()
-        flash(request, "error", t("refused", lang, reason=str(exc)))
-    return RedirectResponse("/users", 303)
+    def change() -> str:
+        return add_user(db, username, password, role, user.username).username
+
+    return _change_users(request, db, change, "users.added")
 
 
 @router.post("/users/{username}/active")
@@ -289,15 +300,10 @@ def users_active(
     db: Annotated[Session, Depends(get_db)],
     active: Annotated[str, Form(max_length=1)] = "",
 ) -> RedirectResponse:
-    lang = lang_of(request)
-    try:
-        set_active(db, username, active == "1", user.username)
-        db.commit()
-        flash(request, "ok", t("users.changed", lang, name=username))
-    except UserError as exc:
-        db.rollback()
-        flash(request, "error", t("refused", lang, reason=str(exc)))
-    return RedirectResponse("/users", 303)
+    def change() -> str:
+        return set_active(db, username, active == "1", user.username).username
+
+    return _change_users(request, db, change, "users.changed")
 
 
 @router.post("/users/{username}/sessions")
@@ -308,15 +314,11 @@ def users_end_sessions(
     db: Annotated[Session, Depends(get_db)],
 ) -> RedirectResponse:
     """Sign the user out on every device (their own too, when a supervisor picks themself)."""
-    lang = lang_of(request)
-    try:
-        end_sessions(db, username, user.username)
-        db.commit()
-        flash(request, "ok", t("users.sessions_ended", lang, name=username))
-    except UserError as exc:
-        db.rollback()
-        flash(request, "error", t("refused", lang, reason=str(exc)))
-    return RedirectResponse("/users", 303)
+
+    def change() -> str:
+        return end_sessions(db, username, user.username).username
+
+    return _change_users(request, db, change, "users.sessions_ended")
 
 
 @router.get("/audit", response_class=HTMLResponse)
