@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from edge.models import ModelError, ModelRegistry
+from edge.onnx_session import ENGINES
 
 
 def _cmd_models(args: argparse.Namespace) -> int:
@@ -95,7 +96,7 @@ def build_parser() -> argparse.ArgumentParser:
     read.add_argument(
         "--engine",
         default="openvino",
-        choices=["openvino", "onnxruntime"],
+        choices=ENGINES,
         help="what runs the PP-OCR recogniser (openvino: bfloat16 where the CPU has it)",
     )
     read.set_defaults(func=_cmd_read_plate)

@@ -67,12 +67,15 @@ Polygon = Annotated[list[Point], Field(min_length=3)]
 # --- defaults: every camera inherits these groups; any key can be overridden per camera ---
 
 
+Engine = Literal["openvino", "onnxruntime"]  # what runs a model (edge.onnx_session)
+
+
 class Detector(_Strict):
     kind: Literal["yolo", "motion"] = "yolo"
     conf: float = Field(0.25, gt=0, lt=1)
     iou: float = Field(0.45, gt=0, lt=1)
     threads: int = Field(2, ge=1, le=32)
-    engine: Literal["openvino", "onnxruntime"] = "openvino"  # runs the vehicle and plate detectors
+    engine: Engine = "openvino"  # runs the vehicle and plate detectors
     detect_fps: float = Field(5.0, gt=0, le=60)  # detections/s while a vehicle nears the line
     idle_detect_fps: float = Field(2.0, gt=0, le=60)  # detections/s otherwise
     classes: Annotated[
@@ -100,7 +103,7 @@ class Rule(_Strict):
 class Plate(_Strict):
     crops_to_read: int = Field(4, ge=1, le=16)
     min_confidence: float = Field(0.5, ge=0, le=1)
-    engine: Literal["openvino", "onnxruntime"] = "openvino"  # runs the text recogniser
+    engine: Engine = "openvino"  # runs the text recogniser
 
 
 class Evidence(_Strict):

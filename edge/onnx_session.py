@@ -4,10 +4,12 @@ everywhere: onnxruntime (float32) or OpenVINO (bfloat16 where the CPU has it).""
 from __future__ import annotations
 
 from pathlib import Path
-
-import onnxruntime as ort
+from typing import TYPE_CHECKING
 
 from edge.openvino_session import OpenVinoSession
+
+if TYPE_CHECKING:  # imported when a session is opened: the command line stays quick to start
+    import onnxruntime as ort
 
 ENGINES = ("openvino", "onnxruntime")
 
@@ -25,6 +27,8 @@ def open_model(
 
 def open_session(path: Path | bytes, threads: int = 1) -> ort.InferenceSession:
     """A CPU session (from a file or model bytes) with `threads` intra-op threads."""
+    import onnxruntime as ort
+
     options = ort.SessionOptions()
     options.intra_op_num_threads = max(1, threads)
     options.inter_op_num_threads = 1

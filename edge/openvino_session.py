@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -26,11 +27,12 @@ class InputInfo:
     shape: tuple[int | None, ...]
 
 
-def bf16_supported() -> bool:
+def bf16_supported(core: Any = None) -> bool:
     """Whether this CPU computes bfloat16 natively (AVX-512 BF16 or AMX)."""
     import openvino as ov
 
-    return "BF16" in ov.Core().get_property("CPU", "OPTIMIZATION_CAPABILITIES")
+    core = core or ov.Core()
+    return "BF16" in core.get_property("CPU", "OPTIMIZATION_CAPABILITIES")
 
 
 class OpenVinoSession:
@@ -42,7 +44,7 @@ class OpenVinoSession:
 
         core = ov.Core()
         if precision == "auto":
-            precision = "bf16" if bf16_supported() else "f32"
+            precision = "bf16" if bf16_supported(core) else "f32"
         if precision not in ("bf16", "f32"):
             raise ValueError(f"OpenVINO precision must be auto, bf16 or f32, not {precision!r}")
         net = core.read_model(model if isinstance(model, bytes) else str(model))

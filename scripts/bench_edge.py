@@ -28,6 +28,8 @@ import yaml
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from edge.onnx_session import ENGINES  # noqa: E402
+
 
 def one_run(
     video: Path,
@@ -47,9 +49,8 @@ def one_run(
     camera_config = eval_videos.camera_config
     truth = json.loads(video.with_suffix(".json").read_text())
     with tempfile.TemporaryDirectory(prefix="dendo-bench-") as tmp:
-        cfg = camera_config(truth, video)
-        cfg["cameras"][0]["detector"] = {"threads": threads, "engine": engine}
-        cfg["cameras"][0].setdefault("plate", {})["engine"] = engine
+        cfg = camera_config(truth, video, engine)
+        cfg["cameras"][0]["detector"]["threads"] = threads
         config = Path(tmp) / "camera.yaml"
         config.write_text(yaml.safe_dump(cfg))
         summary = Path(tmp) / "summary.json"
@@ -95,9 +96,7 @@ def main() -> int:
         help="detections/s, fixed (10) or near-line:idle (5:2, the default config)",
     )
     parser.add_argument("--threads", type=int, default=1, help="detector threads per camera")
-    parser.add_argument(
-        "--engine", default="openvino", choices=["openvino", "onnxruntime"], help="runs the models"
-    )
+    parser.add_argument("--engine", default="openvino", choices=ENGINES, help="runs the models")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--child-end", type=float, help=argparse.SUPPRESS)
     args = parser.parse_args()

@@ -26,10 +26,12 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from edge.cli import main as dendo_edge  # noqa: E402
+from edge.onnx_session import ENGINES  # noqa: E402
 
 
-def camera_config(truth: dict[str, Any], video: Path) -> dict[str, Any]:
-    """The video's calibration as a one-camera config file (the real schema)."""
+def camera_config(truth: dict[str, Any], video: Path, engine: str | None = None) -> dict[str, Any]:
+    """The video's calibration as a one-camera config file (the real schema); `engine`, when
+    given, runs both the detectors and the text recogniser."""
     cal = truth["calibration"]
     line = cal.get("stop_line_polyline") or cal["stop_line"]
     heads = [{"roi": h["roi"], "layout": h.get("layout", "vertical")} for h in cal["signal_heads"]]
@@ -45,6 +47,7 @@ def camera_config(truth: dict[str, Any], video: Path) -> dict[str, Any]:
                 "stop_line": line,
                 "direction": cal["direction"],
                 "signal": {"source": "vision", "heads": heads},
+                **({"detector": {"engine": engine}, "plate": {"engine": engine}} if engine else {}),
             }
         ]
     }
@@ -100,12 +103,7 @@ def evaluate(
     truth = json.loads(json_path.read_text())
     video = json_path.with_suffix(".mp4")
     config = work / f"{video.stem}.yaml"
-    cfg = camera_config(truth, video)
-    if engine:  # both the detectors and the text recogniser
-        camera = cfg["cameras"][0]
-        camera.setdefault("detector", {})["engine"] = engine
-        camera.setdefault("plate", {})["engine"] = engine
-    config.write_text(yaml.safe_dump(cfg, allow_unicode=True))
+    config.write_text(yaml.safe_dump(camera_config(truth, video, engine), allow_unicode=True))
     out = work / video.stem
     summary_path = out / "summary.json"
     argv = [
@@ -138,7 +136,7 @@ def main() -> int:
     parser.add_argument("--only", action="append", help="video stem(s) to run")
     parser.add_argument("--tolerance", type=int, default=15, help="frames")
     parser.add_argument("--detect-fps", type=float)
-    parser.add_argument("--engine", choices=["openvino", "onnxruntime"], help="runs the models")
+    parser.add_argument("--engine", choices=ENGINES, help="runs the models")
     parser.add_argument("--keep", type=Path, help="keep bundles and configs in this folder")
     args = parser.parse_args()
     if not args.media.is_dir():
