@@ -38,7 +38,7 @@ from central.db import (
     Transition,
     utcnow,
 )
-from edge.common import plate_text
+from common import plate_text
 
 LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 Clock = Callable[[], datetime]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from edge.common import plate_text
+from common import plate_text
 
 
 def _cmd_plate_check(args: argparse.Namespace) -> int:

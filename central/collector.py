@@ -47,8 +47,8 @@ from central.db import MERGED
 from central.ingest import Ingestor
 from central.ingest_rules import Checked
 from central.store import Store
-from edge.common.mqtt import new_client
-from edge.common.topics import CENTRAL_SUBSCRIPTION, receipt_topic
+from common.mqtt import new_client
+from common.topics import CENTRAL_SUBSCRIPTION, receipt_topic
 
 log = logging.getLogger(__name__)
 
@@ -274,9 +274,9 @@ def serve_main(
     """Run the collector until SIGTERM/SIGINT; returns the exit code (2: unusable config)."""
     from central.keys import KeyRegistryError, KeyRing, sync_config_keys
     from central.store import open_store
-    from edge.common.signing import KeyFileError
-    from edge.config import load_config
-    from edge.logs import setup_logging
+    from common.config.camera import load_config
+    from common.logs import setup_logging
+    from common.signing import KeyFileError
 
     setup_logging()
     try:

@@ -17,9 +17,9 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from edge.config_box import Broker as EdgeBroker
-from edge.config_box import Tls
-from edge.config_yaml import ConfigError, line_of, message, read_yaml
+from common.config.box import Broker as EdgeBroker
+from common.config.box import Tls
+from common.config.yaml_file import ConfigError, line_of, message, read_yaml
 
 __all__ = ["Broker", "CentralConfig", "ConfigError", "IngestSettings", "KeySource", "Tls"]
 

@@ -25,7 +25,7 @@ from central.notices import notice_data_for, render_notice_html, render_notice_p
 from central.registry import import_registry
 from central.reports import render_csv, render_html, weekly_report
 from central.store import open_store
-from edge.common.signing import key_id, load_public_key
+from common.signing import key_id, load_public_key
 
 DEMO_ACTOR = "demo (automatic, not an officer)"
 DEMO_OWNERS = [

@@ -16,7 +16,7 @@ from typing import Annotated, Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from edge.config_yaml import StrictLoader, line_of
+from common.config.yaml_file import StrictLoader, line_of
 
 DEFAULT_PATH = Path(__file__).resolve().parents[1] / "configs" / "fines.yaml"
 

@@ -23,8 +23,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from central.config import Broker
 from central.users import CameraHealth
-from edge.common.mqtt import new_client
-from edge.common.topics import OFFLINE, ONLINE, PREFIX, Heartbeat, camera_of
+from common.mqtt import new_client
+from common.topics import OFFLINE, ONLINE, PREFIX, Heartbeat, camera_of
 
 log = logging.getLogger(__name__)
 

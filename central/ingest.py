@@ -55,7 +55,7 @@ from central.ingest_rules import (
 )
 from central.keys import KeyRing
 from central.store import Store
-from edge.common.bundle import (
+from common.bundle import (
     MANIFEST_NAME,
     MAX_FILES,
     MAX_MEMBER,
@@ -64,8 +64,8 @@ from edge.common.bundle import (
     KeyLookup,
     open_bundle,
 )
-from edge.common.topics import Receipt, camera_of
-from edge.common.zipsafe import read_members
+from common.topics import Receipt, camera_of
+from common.zipsafe import read_members
 
 log = logging.getLogger(__name__)
 

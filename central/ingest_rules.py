@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from central.db import DETECTED, Bundle, Case, EvidenceFile, Quarantined, Transition
 from central.store import StoredFile
-from edge.common.bundle import (
+from common.bundle import (
     REASONS,
     FileRole,
     Manifest,

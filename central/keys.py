@@ -30,8 +30,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from central.db import EdgeKey
-from edge.common.signing import Ed25519PublicKey, key_id, load_public_key
-from edge.config import CityConfig, UnknownCamera
+from common.config.camera import CityConfig, UnknownCamera
+from common.signing import Ed25519PublicKey, key_id, load_public_key
 
 if TYPE_CHECKING:
     from central.store import Store

@@ -35,7 +35,7 @@ from central.db import (
 )
 from central.fines import Fine, FinesTable, default_table, format_vnd
 from central.registry import owner_for
-from edge.common.manifest import parse_utc_ms
+from common.manifest import parse_utc_ms
 
 LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 TEMPLATES = Path(__file__).resolve().parent / "templates"

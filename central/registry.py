@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from central.db import Owner, utcnow
-from edge.common import plate_text
+from common import plate_text
 
 COLUMNS = ("plate", "owner_name", "address", "id_number", "vehicle_class")
 MAX_LEN = {"owner_name": 200, "id_number": 32, "address": 1000}

@@ -43,10 +43,10 @@ from central.ingest import Ingestor  # noqa: E402
 from central.ingest_rules import check_images  # noqa: E402
 from central.keys import KeyRing, register_key  # noqa: E402
 from central.store import open_store  # noqa: E402
-from edge.common.bundle import open_bundle  # noqa: E402
-from edge.config import load_config  # noqa: E402
-from edge.config_box import Broker as BrokerSettings  # noqa: E402
-from edge.publish import Publisher  # noqa: E402
+from common.bundle import open_bundle  # noqa: E402
+from common.config.box import Broker as BrokerSettings  # noqa: E402
+from common.config.camera import load_config  # noqa: E402
+from edge.delivery.publish import Publisher  # noqa: E402
 from scripts.bench_common import TimedOutbox, say  # noqa: E402
 from scripts.bench_common import percentile as pct  # noqa: E402
 from tests.fixtures.broker import MOSQUITTO, make_broker  # noqa: E402

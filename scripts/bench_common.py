@@ -7,7 +7,7 @@ import time
 from collections.abc import Iterable
 from pathlib import Path
 
-from edge.outbox import Outbox
+from edge.delivery.outbox import Outbox
 
 
 class TimedOutbox(Outbox):

@@ -28,7 +28,7 @@ import yaml
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from edge.onnx_session import ENGINES  # noqa: E402
+from edge.perception.onnx_session import ENGINES  # noqa: E402
 
 
 def one_run(
@@ -40,7 +40,7 @@ def one_run(
     end_s: float | None = None,
 ) -> dict[str, object]:
     """Runs inside the child: replay once, measure this process."""
-    from edge.cli import main as dendo_edge
+    from edge.commands.main import main as dendo_edge
 
     spec = importlib.util.spec_from_file_location("eval_videos", REPO / "scripts/eval_videos.py")
     assert spec and spec.loader

@@ -26,15 +26,15 @@ import numpy as np
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from edge.common.plate_text import normalize  # noqa: E402
-from edge.detect import VehicleDetector  # noqa: E402
-from edge.models import ModelRegistry  # noqa: E402
-from edge.onnx_session import ENGINES  # noqa: E402
-from edge.plate.detector import PlateDetector  # noqa: E402
-from edge.plate.finder import PlateFinder, make_reader  # noqa: E402
-from edge.plate.recognizer import LineText, PaddleLineRecognizer  # noqa: E402
-from edge.plate.render import render_plate  # noqa: E402
-from edge.plate.text_regions import TextRegionDetector, raw_ocr  # noqa: E402
+from common.plate_text import normalize  # noqa: E402
+from edge.perception.models import ModelRegistry  # noqa: E402
+from edge.perception.onnx_session import ENGINES  # noqa: E402
+from edge.perception.plate.detector import PlateDetector  # noqa: E402
+from edge.perception.plate.finder import PlateFinder, make_reader  # noqa: E402
+from edge.perception.plate.recognizer import LineText, PaddleLineRecognizer  # noqa: E402
+from edge.perception.plate.render import render_plate  # noqa: E402
+from edge.perception.plate.text_regions import TextRegionDetector, raw_ocr  # noqa: E402
+from edge.perception.vehicles import VehicleDetector  # noqa: E402
 
 
 def progress(msg: str) -> None:

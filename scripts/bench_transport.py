@@ -32,9 +32,9 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from edge.config_box import Broker as BrokerSettings  # noqa: E402
-from edge.outbox import Outbox  # noqa: E402
-from edge.publish import Publisher  # noqa: E402
+from common.config.box import Broker as BrokerSettings  # noqa: E402
+from edge.delivery.outbox import Outbox  # noqa: E402
+from edge.delivery.publish import Publisher  # noqa: E402
 from scripts.bench_common import TimedOutbox, percentile, say  # noqa: E402
 from tests.fixtures.broker import MOSQUITTO, make_broker  # noqa: E402
 from tests.servers.edge_publisher import sample_bundle  # noqa: E402

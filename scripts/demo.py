@@ -31,7 +31,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from edge.cli import main as edge_main
+from edge.commands.main import main as edge_main
 
 START_TIME = "2026-11-23T01:00:00Z"  # a Monday, 08:00 in Mỹ Tho: the week's report holds it
 FRAME_TOLERANCE = 15  # a found crossing within this many frames of the planted one

@@ -27,7 +27,7 @@ def evaluate_video(json_path: str | Path, margin: int = 2) -> dict:
 
     if str(REPO) not in sys.path:
         sys.path.insert(0, str(REPO))
-    from edge.signal.lamp import SignalHead, SignalHeadClassifier
+    from edge.perception.signal_heads import SignalHead, SignalHeadClassifier
 
     json_path = Path(json_path)
     truth = json.loads(json_path.read_text())

@@ -25,8 +25,8 @@ import yaml
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from edge.cli import main as dendo_edge  # noqa: E402
-from edge.onnx_session import ENGINES  # noqa: E402
+from edge.commands.main import main as dendo_edge  # noqa: E402
+from edge.perception.onnx_session import ENGINES  # noqa: E402
 
 
 def camera_config(truth: dict[str, Any], video: Path, engine: str | None = None) -> dict[str, Any]:

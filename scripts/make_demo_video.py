@@ -28,8 +28,8 @@ import cv2
 import numpy as np
 import yaml
 
-from edge.common.plate_text import parse
-from edge.plate.render import render_plate
+from common.plate_text import parse
+from edge.perception.plate.render import render_plate
 
 W, H, FPS = 1280, 720, 15
 LINE_Y = 330  # the stop line, across the approach road

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from edge.models import ModelRegistry
+from edge.perception.models import ModelRegistry
 
 # Fixtures for the real servers the tests start: Mosquitto, PostgreSQL, a GStreamer RTSP server.
 pytest_plugins = [

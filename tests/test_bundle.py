@@ -22,7 +22,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from edge.common.bundle import (
+from common.bundle import (
     MANIFEST_NAME,
     MAX_SIZE,
     REASONS,
@@ -39,7 +39,7 @@ from edge.common.bundle import (
     utc_ms,
     uuid7,
 )
-from edge.common.signing import (
+from common.signing import (
     Ed25519PrivateKey,
     KeyFileError,
     generate_keypair,
@@ -465,7 +465,7 @@ def test_open_keeps_times_in_utc(bundle: bytes) -> None:
 
 def test_wire_format_imports_no_computer_vision() -> None:
     code = (
-        "import sys, edge.common.bundle, edge.common.chain, edge.evidence_cli; "
+        "import sys, common.bundle, common.chain, edge.commands.evidence; "
         "print(sorted({'cv2', 'onnxruntime', 'numpy', 'torch'} & set(sys.modules)))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -17,7 +17,7 @@ import yaml
 from central.cli import main as central
 from central.ingest import Ingestor
 from central.store import open_store
-from edge.common.signing import key_id
+from common.signing import key_id
 from tests.servers.central_collector import KEY, BundleMaker
 
 

@@ -12,8 +12,8 @@ import pytest
 from sqlalchemy import select
 
 from central.db import EvidenceFile
-from edge.clip import ClipRecorder, encode_webm
-from edge.source import Frame
+from edge.pipeline.clip import ClipRecorder, encode_webm
+from edge.pipeline.source import Frame
 from tests.fixtures.browser import WebEnv
 from tests.test_signal_lamp import read_frames
 

@@ -20,10 +20,10 @@ from central import keys as keys_cli
 from central.config import ConfigError, load_central_config
 from central.keys import KeyRing
 from central.store import open_store
-from edge.common.signing import Ed25519PrivateKey, key_id
-from edge.config_box import Broker as BrokerSettings
-from edge.outbox import Outbox
-from edge.publish import Publisher
+from common.config.box import Broker as BrokerSettings
+from common.signing import Ed25519PrivateKey, key_id
+from edge.delivery.outbox import Outbox
+from edge.delivery.publish import Publisher
 from tests.fixtures.broker import Broker, Child, wait_until
 from tests.servers.central_collector import BOX, CAMERA, BundleMaker, key_file
 

@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 import yaml
 
-from edge.config import CityConfig, ConfigError, config_hash, load_config
-from edge.config_cli import add_cli, check_config_main
+from common.config.camera import CityConfig, ConfigError, config_hash, load_config
+from edge.commands.check_config import add_cli, check_config_main
 
 REPO = Path(__file__).resolve().parents[1]
 SHIPPED = REPO / "configs" / "cameras.yaml"

@@ -10,7 +10,7 @@ from pathlib import Path
 
 def test_perception_demo_reads_every_planted_plate_and_the_red_signal(tmp_path: Path) -> None:
     out = subprocess.run(
-        [sys.executable, "-m", "edge.cli", "demo", "--out", str(tmp_path)],
+        [sys.executable, "-m", "edge.commands.main", "demo", "--out", str(tmp_path)],
         capture_output=True,
         text=True,
         check=False,

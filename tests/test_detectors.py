@@ -9,11 +9,11 @@ import cv2
 import numpy as np
 import pytest
 
-from edge.detect import VehicleDetector
-from edge.models import ModelRegistry
-from edge.plate.detector import PlateDetector
-from edge.plate.render import paste, render_plate
-from edge.yolo import iou
+from edge.perception.models import ModelRegistry
+from edge.perception.plate.detector import PlateDetector
+from edge.perception.plate.render import paste, render_plate
+from edge.perception.vehicles import VehicleDetector
+from edge.perception.yolo import iou
 
 
 def read_frame(video: Path, index: int) -> np.ndarray:

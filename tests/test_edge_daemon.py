@@ -23,8 +23,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from edge.common.signing import generate_keypair
-from edge.outbox import Outbox
+from common.signing import generate_keypair
+from edge.delivery.outbox import Outbox
 from tests.fixtures.broker import Broker, free_port
 from tests.fixtures.rtsp import RtspServer
 
@@ -177,7 +177,16 @@ def test_daemon_delivers_violations_restarts_a_killed_worker_and_stops_cleanly(
     metrics_port = free_port()
     config = city_config(tmp_path, media_dir, rtsp_server.url, mosquitto, metrics_port, edge_key[0])
     daemon = subprocess.Popen(
-        [sys.executable, "-m", "edge.cli", "run", "--config", str(config), "--box", "EB-01"],
+        [
+            sys.executable,
+            "-m",
+            "edge.commands.main",
+            "run",
+            "--config",
+            str(config),
+            "--box",
+            "EB-01",
+        ],
         stderr=subprocess.PIPE,
         text=True,
         cwd=REPO,
@@ -248,9 +257,9 @@ def test_controller_phases_over_mqtt_drive_the_rule(
     import paho.mqtt.client as mqtt
     from paho.mqtt.enums import CallbackAPIVersion
 
-    from edge.common.topics import SignalPhase, signal_topic
-    from edge.config import load_config
-    from edge.live import CameraWorker
+    from common.config.camera import load_config
+    from common.topics import SignalPhase, signal_topic
+    from edge.delivery.worker import CameraWorker
 
     path = city_config(tmp_path, media_dir, rtsp_server.url, mosquitto, free_port(), edge_key[0])
     raw = yaml.safe_load(path.read_text())

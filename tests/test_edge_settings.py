@@ -6,8 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from edge.common.signing import generate_keypair
-from edge.config import load_config
+from common.config.camera import load_config
+from common.signing import generate_keypair
 from tests.test_config import SHIPPED, assert_problem, camera, problems_of, write
 
 REPO = Path(__file__).resolve().parents[1]
@@ -41,7 +41,7 @@ def test_edge_block_errors_name_the_field(tmp_path: Path) -> None:
 
 def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "edge.cli", "run", *args],
+        [sys.executable, "-m", "edge.commands.main", "run", *args],
         capture_output=True,
         text=True,
         cwd=REPO,

@@ -14,10 +14,11 @@ import cv2
 import numpy as np
 import pytest
 
-from edge.common.bundle import open_bundle
-from edge.common.chain import ChainError, SequenceChain
-from edge.common.signing import generate_keypair, key_id, load_public_key
-from edge.evidence import (
+from common.bundle import open_bundle
+from common.chain import ChainError, SequenceChain
+from common.signing import generate_keypair, key_id, load_public_key
+from edge.commands.evidence import add_cli
+from edge.pipeline.evidence import (
     BAR_BG,
     EvidenceFrames,
     EvidenceWriter,
@@ -26,7 +27,6 @@ from edge.evidence import (
     burn_data_bar,
     encode_jpeg,
 )
-from edge.evidence_cli import add_cli
 
 CROSSED = datetime(2026, 11, 22, 7, 15, 3, 120_000, tzinfo=UTC)
 SITE = "Ấp Bắc – Nguyễn Trãi, approach from the west"

@@ -11,15 +11,15 @@ import cv2
 import numpy as np
 import pytest
 
-from edge.detect import Detection, VehicleDetector
-from edge.models import ModelRegistry
-from edge.onnx_session import open_model
-from edge.openvino_session import OpenVinoSession, bf16_supported
-from edge.plate.detector import PlateDetector
-from edge.plate.reader import VIEWS, PlateReader, line_count
-from edge.plate.recognizer import PaddleLineRecognizer
-from edge.plate.render import paste, render_plate
-from edge.yolo import iou
+from edge.perception.models import ModelRegistry
+from edge.perception.onnx_session import open_model
+from edge.perception.openvino_session import OpenVinoSession, bf16_supported
+from edge.perception.plate.detector import PlateDetector
+from edge.perception.plate.reader import VIEWS, PlateReader, line_count
+from edge.perception.plate.recognizer import PaddleLineRecognizer
+from edge.perception.plate.render import paste, render_plate
+from edge.perception.vehicles import Detection, VehicleDetector
+from edge.perception.yolo import iou
 
 RENDERED = [
     ["63A-123.45"],

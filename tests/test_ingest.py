@@ -25,10 +25,10 @@ from central.db import Bundle, Case, EvidenceFile, Quarantined, Transition, crea
 from central.ingest import Ingestor
 from central.keys import KeyRing, register_key, revoke_key
 from central.store import Store, open_store
-from edge.common.bundle import key_id, sign
-from edge.common.signing import Ed25519PrivateKey
-from edge.common.zipsafe import compression_for, write_zip
-from edge.config import load_config
+from common.bundle import key_id, sign
+from common.config.camera import load_config
+from common.signing import Ed25519PrivateKey
+from common.zipsafe import compression_for, write_zip
 from tests.servers.central_collector import BOX, CAMERA, T0, BundleMaker, jpeg, key_file
 
 REPO = Path(__file__).resolve().parents[1]

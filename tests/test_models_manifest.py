@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from edge.models import ModelError, ModelRegistry, load_manifest
+from edge.perception.models import ModelError, ModelRegistry, load_manifest
 
 ENTRY = """
 [[model]]

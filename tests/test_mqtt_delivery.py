@@ -19,8 +19,10 @@ import paho.mqtt.client as mqtt
 import pytest
 from paho.mqtt.enums import CallbackAPIVersion
 
-from edge.common.bundle import uuid7
-from edge.common.topics import (
+from common.bundle import uuid7
+from common.config.box import Broker as BrokerSettings
+from common.config.box import Tls
+from common.topics import (
     CENTRAL_SUBSCRIPTION,
     Heartbeat,
     Receipt,
@@ -32,10 +34,8 @@ from edge.common.topics import (
     status_topic,
     violation_topic,
 )
-from edge.config_box import Broker as BrokerSettings
-from edge.config_box import Tls
-from edge.outbox import Outbox
-from edge.publish import Publisher
+from edge.delivery.outbox import Outbox
+from edge.delivery.publish import Publisher
 from tests.fixtures.broker import Broker, Helpers, free_port, wait_until
 from tests.servers.edge_publisher import sample_bundle
 
@@ -179,7 +179,7 @@ def test_wrong_password_is_a_clear_error_and_retries_back_off(
     monkeypatch.setenv("DENDO_TEST_MQTT_PW", "not the password")
     cfg = BrokerSettings(port=mosquitto_auth.port, username="eb-01", reconnect_min_s=1,
                          reconnect_max_s=4, password_env="DENDO_TEST_MQTT_PW")  # fmt: skip
-    with caplog.at_level(logging.ERROR, logger="edge.publish"):
+    with caplog.at_level(logging.ERROR, logger="edge.delivery.publish"):
         pub = publisher(cfg)
         pub.submit(*sample_bundle(CAM, 1))  # never raises into the caller
         time.sleep(6.5)

@@ -38,9 +38,9 @@ from central.notices import (
     render_notice_pdf,
     site_vi,
 )
-from edge.common.bundle import BundleFile, build_bundle, manifest_sha256, uuid7
-from edge.common.manifest import dump_manifest
-from edge.common.signing import Ed25519PrivateKey
+from common.bundle import BundleFile, build_bundle, manifest_sha256, uuid7
+from common.manifest import dump_manifest
+from common.signing import Ed25519PrivateKey
 
 VIDEO = Path(__file__).resolve().parents[2] / "shared" / "media" / "vn_a.mp4"
 KEY = Ed25519PrivateKey.from_private_bytes(bytes(range(32)))

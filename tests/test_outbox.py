@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from edge.outbox import Outbox, OutboxFull
+from edge.delivery.outbox import Outbox, OutboxFull
 
 CAM = "MT-07"
 
@@ -25,7 +25,7 @@ def test_put_is_on_disk_when_it_returns_even_if_the_process_is_killed(tmp_path: 
     db = tmp_path / "outbox.sqlite"
     code = (
         "import sys, time\n"
-        "from edge.outbox import Outbox\n"
+        "from edge.delivery.outbox import Outbox\n"
         f"o = Outbox({str(db)!r}, 10**9)\n"
         "for i in range(20): o.put(f'v{i}', 'MT-07', bytes([i]) * 5000)\n"
         "print('put', flush=True)\n"
@@ -124,7 +124,7 @@ def test_quota_evicts_oldest_first_counts_and_logs_them(
         for vid in ("old1", "old2", "mid", "new"):
             box.put(vid, CAM, b"z" * 300)  # 4th put needs 1200 > 1000: one eviction
         assert ids(box.due(0, 30, 10)) == ["old2", "mid", "new"], "did not evict the oldest"
-        with caplog.at_level(logging.WARNING, logger="edge.outbox"):
+        with caplog.at_level(logging.WARNING, logger="edge.delivery.outbox"):
             box.put("big", CAM, b"q" * 600)  # needs room for 600: old2 and mid go
         assert ids(box.due(0, 30, 10)) == ["new", "big"]
         assert box.evicted() == 3

@@ -13,10 +13,10 @@ import cv2
 import numpy as np
 import pytest
 
-from edge.models import ModelRegistry
-from edge.plate.finder import PlateFinder
-from edge.plate.reader import PlateReader, split_lines
-from edge.plate.render import paste, render_plate
+from edge.perception.models import ModelRegistry
+from edge.perception.plate.finder import PlateFinder
+from edge.perception.plate.reader import PlateReader, split_lines
+from edge.perception.plate.render import paste, render_plate
 
 RENDERED = [
     (["63A-123.45"], "63A12345"),
@@ -105,7 +105,7 @@ def test_read_plate_cli_prints_json_for_crops(tmp_path: Path) -> None:
         [
             sys.executable,
             "-m",
-            "edge.cli",
+            "edge.commands.main",
             "read-plate",
             "--crop",
             "--json",
@@ -127,7 +127,7 @@ def test_read_plate_cli_prints_json_for_crops(tmp_path: Path) -> None:
 
 def test_reader_accepts_any_line_recognizer(registry: ModelRegistry) -> None:
     """The back-end interface: a recogniser is anything with name and recognize()."""
-    from edge.plate.recognizer import LineText
+    from edge.perception.plate.recognizer import LineText
 
     class Fixed:
         name = "fixed"

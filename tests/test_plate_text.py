@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from edge.common.plate_text import (
+from common.plate_text import (
     BORDER_GLYPHS,
     CAR_SPECIAL_SERIES,
     ELECTRIC,

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from edge.cli import main as dendo_edge
-from edge.common.bundle import open_bundle
-from edge.common.signing import key_id, load_public_key
+from common.bundle import open_bundle
+from common.signing import key_id, load_public_key
+from edge.commands.main import main as dendo_edge
 
 END_S = 4.3  # vn_a's two violations cross at frames 57 and 110 (30 fps)
 

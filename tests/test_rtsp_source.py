@@ -19,8 +19,8 @@ from pathlib import Path
 import cv2
 import pytest
 
-from edge.source import FileSource, Frame
-from edge.source_rtsp import RtspSource, redact_url
+from edge.delivery.rtsp import RtspSource, redact_url
+from edge.pipeline.source import FileSource, Frame
 from tests.fixtures.broker import free_port
 from tests.fixtures.rtsp import RtspServer
 
@@ -139,7 +139,7 @@ def test_unreachable_camera_logs_a_clear_error_and_keeps_retrying(
     caplog: pytest.LogCaptureFixture,
     thread_errors: list[BaseException],
 ) -> None:
-    caplog.set_level(logging.INFO, logger="edge.source_rtsp")
+    caplog.set_level(logging.INFO, logger="edge.delivery.rtsp")
     port = free_port()
     url = f"rtsp://admin:s3cret@127.0.0.1:{port}/Streaming/Channels/101"
     source = sources(

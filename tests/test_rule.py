@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from edge.rule import Decision, Observation, RedLightRule, RuleSettings, StopLine
-from edge.signal.lamp import LampState
-from edge.signal.state import SignalStatus
+from edge.perception.signal_heads import LampState
+from edge.pipeline.rule import Decision, Observation, RedLightRule, RuleSettings, StopLine
+from edge.pipeline.signal import SignalStatus
 
 FPS = 10.0
 LINE = [(100, 400), (700, 400)]  # horizontal stop line; traffic moves up the image

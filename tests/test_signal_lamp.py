@@ -10,7 +10,7 @@ import cv2
 import numpy as np
 import pytest
 
-from edge.signal.lamp import LampReading, LampState, SignalHead, SignalHeadClassifier
+from edge.perception.signal_heads import LampReading, LampState, SignalHead, SignalHeadClassifier
 
 REPO = Path(__file__).resolve().parents[1]
 BG = (125, 120, 115)  # grey-blue sky behind the heads (BGR)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from edge.signal.lamp import LampState
-from edge.signal.state import ControllerFeed, FixedTimePlan, SignalDebouncer
+from edge.perception.signal_heads import LampState
+from edge.pipeline.signal import ControllerFeed, FixedTimePlan, SignalDebouncer
 
 R, G, A, U = LampState.RED, LampState.GREEN, LampState.AMBER, LampState.UNKNOWN
 

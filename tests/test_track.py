@@ -10,8 +10,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from edge.detect import Detection
-from edge.track import Tracker, TrackState, iou_matrix, solve
+from edge.perception.vehicles import Detection
+from edge.pipeline.track import Tracker, TrackState, iou_matrix, solve
 
 Box = tuple[float, float, float, float]
 # One scripted frame: frame index, time, detections, and which object each detection is.
@@ -271,8 +271,8 @@ VN_A_VIOLATORS = [(57, (880, 300, 945, 390)), (110, (859, 279, 933, 394))]
 def detect_every(video: Path, first: int, last: int, step: int) -> Iterator[tuple[int, list]]:
     import cv2
 
-    from edge.detect import VehicleDetector
-    from edge.models import ModelRegistry
+    from edge.perception.models import ModelRegistry
+    from edge.perception.vehicles import VehicleDetector
 
     detector = VehicleDetector(ModelRegistry().path("vehicles"), threads=2)
     cap = cv2.VideoCapture(str(video))

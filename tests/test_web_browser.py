@@ -12,7 +12,7 @@ from typing import Any
 
 from central.health import apply_message
 from central.notices import LOCAL_TZ
-from edge.common.topics import Heartbeat, heartbeat_topic, status_topic
+from common.topics import Heartbeat, heartbeat_topic, status_topic
 from tests.fixtures.browser import (
     MISREAD,
     PASSWORDS,

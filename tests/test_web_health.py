@@ -16,7 +16,7 @@ from sqlalchemy import select
 from central.config import Broker
 from central.health import HealthMonitor
 from central.users import CameraHealth
-from edge.common.topics import Heartbeat, heartbeat_topic, status_topic
+from common.topics import Heartbeat, heartbeat_topic, status_topic
 from tests.fixtures.broker import wait_until
 from tests.fixtures.browser import WebEnv
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from edge.yolo import decode, letterbox, nms
+from edge.perception.yolo import decode, letterbox, nms
 
 
 @pytest.mark.parametrize("shape", [(720, 1620), (480, 640), (352, 640), (640, 360), (100, 100)])

@@ -9,11 +9,11 @@ import onnx
 import pytest
 from onnx import numpy_helper
 
-from edge.detect import VehicleDetector
-from edge.models import ModelRegistry
-from edge.onnx_session import open_session
-from edge.yolo import iou
-from edge.yolo_shape import anchors, fit_input, input_size_for
+from edge.perception.models import ModelRegistry
+from edge.perception.onnx_session import open_session
+from edge.perception.vehicles import VehicleDetector
+from edge.perception.yolo import iou
+from edge.perception.yolo_shape import anchors, fit_input, input_size_for
 from tests.test_detectors import read_frame
 
 

@@ -161,7 +161,7 @@ def camera_names(config: CentralConfig) -> dict[str, str]:
     """id -> name of the city's cameras (empty when no camera config is set)."""
     if config.cameras is None:
         return {}
-    from edge.config import load_config
+    from common.config.camera import load_config
 
     return {c.id: c.name for c in load_config(config.cameras).cameras}
 

@@ -24,7 +24,7 @@ from central.web.auth import NotFound, get_db, lang_of, require, safe_next
 from central.web.i18n import reject_reasons, t
 from central.web.queries import evidence_of, queue_neighbours, review_queue, timeline
 from central.web.render import flash, local, page
-from edge.common.manifest import parse_utc_ms
+from common.manifest import parse_utc_ms
 
 router = APIRouter()
 REFUSALS = (cases.CaseError, NoticeError, FineError)

@@ -26,7 +26,7 @@ from central.web.auth import (
 from central.web.i18n import LANGS, t
 from central.web.queries import case_list
 from central.web.render import page
-from edge.common import plate_text
+from common import plate_text
 
 router = APIRouter()
 

@@ -26,7 +26,7 @@ REPO = Path(__file__).resolve().parents[2]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from edge.common.bundle import (  # noqa: E402
+from common.bundle import (  # noqa: E402
     BundleFile,
     Manifest,
     build_bundle,
@@ -35,7 +35,7 @@ from edge.common.bundle import (  # noqa: E402
     utc_ms,
     uuid7,
 )
-from edge.common.signing import Ed25519PrivateKey  # noqa: E402
+from common.signing import Ed25519PrivateKey  # noqa: E402
 
 KEY = Ed25519PrivateKey.from_private_bytes(bytes(range(32)))  # the test box's signing key
 BOX, CAMERA = "EB-02", "MT-07"  # MT-07 is on EB-02 in configs/cameras.yaml

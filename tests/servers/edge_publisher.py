@@ -18,11 +18,11 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from edge.common.bundle import BundleFile, build_bundle, utc_ms, uuid7
-from edge.common.signing import Ed25519PrivateKey
-from edge.config_box import Broker
-from edge.outbox import Outbox
-from edge.publish import Publisher
+from common.bundle import BundleFile, build_bundle, utc_ms, uuid7
+from common.config.box import Broker
+from common.signing import Ed25519PrivateKey
+from edge.delivery.outbox import Outbox
+from edge.delivery.publish import Publisher
 
 KEY = Ed25519PrivateKey.from_private_bytes(bytes(range(32)))
 _ROLES = [

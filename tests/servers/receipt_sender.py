@@ -28,7 +28,7 @@ from paho.mqtt.enums import CallbackAPIVersion
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
-from edge.common.bundle import (
+from common.bundle import (
     MANIFEST_NAME,
     MAX_FILES,
     MAX_MEMBER,
@@ -36,10 +36,10 @@ from edge.common.bundle import (
     BundleError,
     open_bundle,
 )
-from edge.common.manifest import parse_manifest
-from edge.common.signing import key_id, load_public_key
-from edge.common.topics import CENTRAL_SUBSCRIPTION, Receipt, camera_of, receipt_topic
-from edge.common.zipsafe import read_members
+from common.manifest import parse_manifest
+from common.signing import key_id, load_public_key
+from common.topics import CENTRAL_SUBSCRIPTION, Receipt, camera_of, receipt_topic
+from common.zipsafe import read_members
 
 
 def main(argv: list[str] | None = None) -> int:

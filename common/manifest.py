@@ -1,0 +1,318 @@
+"""manifest.json of the evidence bundle: its pydantic models, canonical bytes and strict parser.
+
+Split out of `common.bundle` so the schema (what a violation record says, and the
+cross-field rules that make it explain its own decision) lives apart from the ZIP packing and
+the signature checks. It also holds the wire-format constants and `BundleError`, which the ZIP
+reader and the bundle opener share. Standard library and pydantic only; callers import these
+names from `common.bundle`.
+
+manifest.json is canonical JSON: UTF-8, keys sorted, separators "," and ":", no whitespace, no
+escaping of non-ASCII, no NaN/Infinity, no trailing newline.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import os
+import re
+import time
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    model_validator,
+)
+from pydantic_core import PydanticSerializationError
+
+SCHEMA = "dendo.violation/1"
+MANIFEST_NAME = "manifest.json"
+SIGNATURE_NAME = "manifest.sig"
+MAX_SIZE = 20 * 1024 * 1024
+MAX_FILES = 16
+MAX_MEMBER = 10 * 1024 * 1024
+SECONDS_INTO_RED_TOLERANCE = 0.01  # ms rounding of two timestamps, with room to spare
+
+REASONS = frozenset(
+    "oversized not_a_zip zip_unsafe missing_manifest missing_signature wrong_schema "
+    "unknown_key bad_signature missing_file unexpected_file hash_mismatch size_mismatch".split()
+)
+_CANONICAL: dict[str, Any] = {
+    "sort_keys": True, "separators": (",", ":"), "ensure_ascii": False, "allow_nan": False
+}  # fmt: skip
+
+
+class BundleError(Exception):
+    """A bundle was refused; `reason` is one of REASONS, `detail` says what exactly."""
+
+    def __init__(self, reason: str, detail: str) -> None:
+        assert reason in REASONS, reason
+        super().__init__(f"{reason}: {detail}")
+        self.reason = reason
+        self.detail = detail
+
+
+# --- identifiers and times -------------------------------------------------------------------
+
+
+def uuid7(
+    clock: Callable[[], int] = time.time_ns, randbytes: Callable[[int], bytes] = os.urandom
+) -> str:
+    """RFC 9562 UUIDv7: 48-bit Unix ms, then 74 random bits, so ids sort by creation time."""
+    ms = clock() // 1_000_000
+    if not 0 <= ms < 1 << 48:
+        raise ValueError(f"clock out of UUIDv7 range: {ms} ms")
+    rand = int.from_bytes(randbytes(10), "big")
+    rand_a, rand_b = (rand >> 62) & 0xFFF, rand & ((1 << 62) - 1)
+    return str(uuid.UUID(int=ms << 80 | 0x7 << 76 | rand_a << 64 | 0b10 << 62 | rand_b))
+
+
+def utc_ms(moment: datetime) -> str:
+    """ISO-8601 UTC with milliseconds (truncated), e.g. 2026-11-22T07:15:03.120Z."""
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise ValueError(f"naive datetime {moment!r}: evidence times must be timezone-aware")
+    m = moment.astimezone(UTC)
+    return (
+        f"{m.year:04d}-{m.month:02d}-{m.day:02d}T{m.hour:02d}:{m.minute:02d}:{m.second:02d}"
+        f".{m.microsecond // 1000:03d}Z"
+    )
+
+
+def parse_utc_ms(text: str) -> datetime:
+    """Inverse of utc_ms (ValueError for any other form)."""
+    if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}Z", text):
+        raise ValueError(f"{text!r} is not UTC with milliseconds like 2026-11-22T07:15:03.120Z")
+    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+
+
+def _check_utc_ms(text: str) -> str:
+    parse_utc_ms(text)
+    return text
+
+
+def _check_uuid7(text: str) -> str:
+    try:
+        value = uuid.UUID(text)
+    except ValueError:
+        raise ValueError("not a UUID") from None
+    if str(value) != text or value.variant != uuid.RFC_4122 or value.version != 7:
+        raise ValueError("must be a lowercase hyphenated UUIDv7")
+    return text
+
+
+def _check_json(value: Any) -> Any:
+    """Plain JSON only: pydantic would silently turn NaN into null, changing the evidence."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, float) and not math.isfinite(item):
+            raise ValueError("NaN and Infinity are not JSON")
+        if isinstance(item, dict):
+            if not all(isinstance(k, str) for k in item):
+                raise ValueError("JSON object keys must be strings")
+            stack.extend(item.values())
+        elif isinstance(item, list | tuple):
+            stack.extend(item)
+        elif not isinstance(item, str | int | float | None):
+            raise ValueError(f"{type(item).__name__} is not a JSON value")
+    return value
+
+
+# --- the manifest ----------------------------------------------------------------------------
+
+Sha256 = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
+UtcMs = Annotated[str, AfterValidator(_check_utc_ms)]
+Ident = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")]
+FileName = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")]
+Finite = Annotated[float, Field(allow_inf_nan=False)]
+
+
+class FileRole(StrEnum):
+    FRAME_BEFORE = "frame_before"
+    FRAME_CROSS = "frame_cross"
+    FRAME_AFTER = "frame_after"
+    PLATE_CROP = "plate_crop"
+    SIGNAL_CROP = "signal_crop"
+    CLIP = "clip"
+
+
+FRAME_ROLES = (FileRole.FRAME_BEFORE, FileRole.FRAME_CROSS, FileRole.FRAME_AFTER)
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+
+class Location(_Model):
+    lat: Finite = Field(ge=-90, le=90)
+    lon: Finite = Field(ge=-180, le=180)
+
+
+class Site(_Model):
+    name: str = Field(min_length=1, max_length=200)
+    location: Location
+
+
+class Signal(_Model):
+    state: Literal["red", "amber", "green", "unknown"]
+    source: Literal["vision", "controller", "schedule"]
+    debounce_frames: int | None = Field(ge=0)  # None: the source does not debounce by frames
+
+
+class Vehicle(_Model):
+    vehicle_class: str = Field(alias="class", pattern=r"^[a-z][a-z0-9_-]{0,31}$")
+    track_id: int = Field(ge=0)
+
+
+class FrameBox(_Model):
+    role: Literal["frame_before", "frame_cross", "frame_after"]
+    frame_index: int = Field(ge=0)
+    t: Finite = Field(ge=0)  # seconds since the start of the stream or file
+    box: tuple[Finite, Finite, Finite, Finite]  # x1, y1, x2, y2 in full-frame pixels
+
+
+class Plate(_Model):
+    text: str = Field(min_length=1, max_length=32)
+    norm: str = Field(pattern=r"^[A-Z0-9]{1,16}$")
+    confidence: Finite = Field(ge=0, le=1)
+    lines: list[str] = Field(min_length=1, max_length=3)
+
+
+class FileEntry(_Model):
+    name: FileName
+    role: FileRole
+    sha256: Sha256
+    size: int = Field(ge=0)
+    content_type: str = Field(pattern=r"^[a-z]+/[a-z0-9.+-]+$")
+
+
+class Software(_Model):
+    name: str = Field(min_length=1, max_length=64)
+    version: str = Field(min_length=1, max_length=64)
+
+
+class EdgeInfo(_Model):
+    box: Ident
+    key_id: str = Field(pattern=r"^[0-9a-f]{16}$")
+
+
+class Manifest(_Model):
+    """manifest.json. Cross-field rules make a bundle explain its own decision."""
+
+    schema_: Literal["dendo.violation/1"] = Field(alias="schema")
+    violation_id: Annotated[str, AfterValidator(_check_uuid7)]
+    camera_id: Ident
+    site: Site
+    sequence: int = Field(ge=1)
+    prev_sha256: Sha256 | None
+    crossed_at: UtcMs
+    red_since: UtcMs
+    seconds_into_red: Finite = Field(ge=0)
+    signal: Signal
+    vehicle: Vehicle
+    cross_frame: int = Field(ge=0)
+    frame_boxes: list[FrameBox] = Field(max_length=3)
+    plate: Plate | None
+    plate_reason: str | None = Field(max_length=500)
+    decision: Annotated[dict[str, Any], AfterValidator(_check_json)]
+    files: list[FileEntry] = Field(max_length=MAX_FILES)
+    software: Software
+    config_hash: Sha256
+    model_hashes: dict[Annotated[str, Field(pattern=r"^[A-Za-z0-9_.-]{1,64}$")], Sha256]
+    edge: EdgeInfo
+    created_at: UtcMs
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Manifest:
+        if (self.plate is None) == (not self.plate_reason):
+            raise ValueError("plate_reason is required exactly when plate is null")
+        names = [f.name.lower() for f in self.files]
+        if len(set(names)) != len(names):
+            raise ValueError("files: duplicate file name")
+        if {MANIFEST_NAME, SIGNATURE_NAME} & set(names):
+            raise ValueError("files: manifest.json and manifest.sig are not evidence files")
+        roles = [f.role for f in self.files]
+        for role in FileRole:
+            count, need = roles.count(role), 1 if role in FRAME_ROLES else None
+            if (need is not None and count != need) or count > 1:
+                raise ValueError(f"files: role {role.value} appears {count} times")
+        box_roles = [b.role for b in self.frame_boxes]
+        if len(set(box_roles)) != len(box_roles):
+            raise ValueError("frame_boxes: duplicate role")
+        cross = [b for b in self.frame_boxes if b.role == "frame_cross"]
+        if cross and cross[0].frame_index != self.cross_frame:
+            raise ValueError("frame_boxes: the frame_cross box is not at cross_frame")
+        elapsed = (parse_utc_ms(self.crossed_at) - parse_utc_ms(self.red_since)).total_seconds()
+        if abs(elapsed - self.seconds_into_red) > SECONDS_INTO_RED_TOLERANCE:
+            raise ValueError(
+                f"seconds_into_red {self.seconds_into_red} disagrees with crossed_at - red_since"
+                f" = {elapsed:.3f}"
+            )
+        return self
+
+
+def dump_manifest(manifest: Manifest) -> bytes:
+    """The canonical manifest.json bytes (what is signed and hashed)."""
+    try:
+        obj = manifest.model_dump(mode="json", by_alias=True)
+    except PydanticSerializationError as exc:
+        raise ValueError(f"manifest is not JSON-serialisable: {exc}") from exc
+    text = json.dumps(obj, **_CANONICAL)
+    return text.encode("utf-8")
+
+
+def manifest_sha256(manifest_bytes: bytes) -> str:
+    """Hex sha256 of manifest.json bytes: the next bundle of the camera holds it as prev_sha256."""
+    return hashlib.sha256(manifest_bytes).hexdigest()
+
+
+# --- parsing ---------------------------------------------------------------------------------
+
+
+def first_error(exc: ValidationError) -> str:
+    """One line for a pydantic error: where the first problem is, and how many more follow."""
+    errors = exc.errors()
+    first = errors[0]
+    where = ".".join(str(p) for p in first["loc"]) or "manifest"
+    more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+    return f"{where}: {first['msg']}{more}"
+
+
+def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    obj = dict(pairs)
+    if len(obj) != len(pairs):
+        raise ValueError("duplicate key in a JSON object")
+    return obj
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+def parse_manifest(raw: bytes) -> Manifest:
+    """manifest.json bytes as received, strictly validated, or BundleError("wrong_schema")."""
+    try:
+        obj = json.loads(
+            raw.decode("utf-8"), object_pairs_hook=_no_duplicate_keys, parse_constant=_no_constant
+        )
+    except UnicodeDecodeError:
+        raise BundleError("wrong_schema", "manifest.json is not UTF-8") from None
+    except (ValueError, RecursionError) as exc:
+        raise BundleError("wrong_schema", f"manifest.json is not JSON: {exc}") from None
+    if not isinstance(obj, dict):
+        raise BundleError("wrong_schema", "manifest.json is not a JSON object")
+    if obj.get("schema") != SCHEMA:
+        raise BundleError("wrong_schema", f"schema is {obj.get('schema')!r}, expected {SCHEMA!r}")
+    try:
+        return Manifest.model_validate_json(raw, strict=True)
+    except ValidationError as exc:
+        raise BundleError("wrong_schema", first_error(exc)) from None

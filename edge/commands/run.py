@@ -1,0 +1,51 @@
+"""`dendo-edge run --config FILE --box EB-01`: check what the box needs, then run the daemon."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from common.config.camera import ConfigError, load_config
+from common.logs import setup_logging
+from edge.delivery.daemon import BoxDaemon
+
+
+def run_main(args: argparse.Namespace) -> int:
+    setup_logging(fmt=args.log_format)
+    try:
+        config = load_config(args.config)
+    except ConfigError as exc:
+        print(f"dendo-edge run: {exc}", file=sys.stderr)
+        return 2
+    if args.box not in config.boxes:
+        known = ", ".join(config.boxes)
+        print(
+            f"dendo-edge run: no box {args.box!r} in {args.config}; known: {known}", file=sys.stderr
+        )
+        return 2
+    missing = sorted({v for c in config.cameras_on_box(args.box) for v in c.missing_env()})
+    if missing:
+        print(
+            f"dendo-edge run: environment variable(s) {', '.join(missing)} not set "
+            "(camera credentials; systemd: EnvironmentFile=)",
+            file=sys.stderr,
+        )
+        return 2
+    if not config.edge.key_file.is_file():
+        print(
+            f"dendo-edge run: signing key {config.edge.key_file} not found "
+            "(create one with `dendo-edge keygen`, set edge.key_file)",
+            file=sys.stderr,
+        )
+        return 2
+    return BoxDaemon(Path(args.config), config, args.box, args.log_format).run()
+
+
+def add_cli(subparsers: Any) -> None:
+    p = subparsers.add_parser("run", help="the edge-box daemon: one worker per camera of a box")
+    p.add_argument("--config", required=True, type=Path)
+    p.add_argument("--box", required=True, help="edge box id, e.g. EB-01")
+    p.add_argument("--log-format", choices=["json", "text"], default="json")
+    p.set_defaults(func=run_main)

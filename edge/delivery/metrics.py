@@ -1,0 +1,80 @@
+"""Prometheus metrics of an edge box, served by the daemon on `edge.metrics_port`.
+
+Workers are separate processes, so each sends its figures to the daemon, which holds them
+as gauges labelled by camera (a worker's counts start again from zero when it restarts;
+`dendo_edge_worker_restarts_total` says when that happened).
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, start_http_server
+
+log = logging.getLogger("edge.delivery.metrics")
+
+# figure sent by a worker -> (metric name, help)
+GAUGES: dict[str, tuple[str, str]] = {
+    "stream_connected": (
+        "dendo_edge_stream_connected",
+        "1 while the camera stream delivers frames",
+    ),
+    "frames_in": ("dendo_edge_frames_in", "frames read from the camera"),
+    "frames_processed": ("dendo_edge_frames_processed", "frames the pipeline processed"),
+    "frames_dropped": ("dendo_edge_frames_dropped", "frames replaced by a newer one unread"),
+    "frames_corrupt": ("dendo_edge_frames_corrupt", "frames that failed to decode, skipped"),
+    "reconnects": ("dendo_edge_stream_reconnects", "stream reconnections"),
+    "violations": ("dendo_edge_violations", "violations found"),
+    "mqtt_connected": ("dendo_edge_mqtt_connected", "1 while connected to the broker"),
+    "outbox_depth": ("dendo_edge_outbox_bundles", "bundles waiting for their receipt"),
+    "outbox_bytes": ("dendo_edge_outbox_bytes", "bytes held in the outbox"),
+    "outbox_evicted": ("dendo_edge_outbox_evicted", "bundles evicted by the disk quota"),
+    "last_violation_at": (
+        "dendo_edge_last_violation_timestamp_seconds",
+        "time of the last violation (Unix seconds)",
+    ),
+}
+
+
+class BoxMetrics:
+    def __init__(self, box: str, port: int | None, addr: str = "0.0.0.0") -> None:
+        self.box, self.port, self.addr = box, port, addr
+        self.registry = CollectorRegistry()
+        self.gauges = {
+            key: Gauge(name, text, ["box", "camera"], registry=self.registry)
+            for key, (name, text) in GAUGES.items()
+        }
+        self.up = Gauge(
+            "dendo_edge_worker_up",
+            "1 while the camera's worker process runs",
+            ["box", "camera"],
+            registry=self.registry,
+        )
+        self.restarts = Counter(
+            "dendo_edge_worker_restarts",
+            "camera worker processes restarted",
+            ["box", "camera"],
+            registry=self.registry,
+        )
+
+    def serve(self) -> None:
+        if self.port is None:
+            return
+        start_http_server(self.port, self.addr, registry=self.registry)
+        log.info("metrics on http://%s:%d/metrics", self.addr, self.port)
+
+    def worker_up(self, camera: str, up: bool) -> None:
+        self.up.labels(self.box, camera).set(1 if up else 0)
+
+    def restarted(self, camera: str) -> None:
+        self.restarts.labels(self.box, camera).inc()
+
+    def update(self, figures: dict[str, object]) -> None:
+        camera = str(figures.get("camera_id"))
+        for key, gauge in self.gauges.items():
+            value = figures.get(key)
+            if isinstance(value, datetime):
+                value = value.timestamp()
+            if isinstance(value, bool | int | float):
+                gauge.labels(self.box, camera).set(float(value))

@@ -1,0 +1,360 @@
+"""A live camera stream over RTSP that survives camera and network faults.
+
+A reader thread keeps only the newest frame: the pipeline takes frames when it is ready
+(`next_frame`) and never slows the reader down, so a busy detector costs dropped frames,
+counted, rather than a growing delay behind real time. A camera that is unreachable, goes
+away, or stops sending is retried for ever with exponential backoff and jitter (so 48 workers
+do not reconnect in step); nothing raises out of the thread, and `health()` says what is wrong.
+
+A read blocked inside OpenCV (a camera that keeps the connection open but sends nothing) is
+bounded by the read timeout; if it still has not returned after `stall_timeout_s`, a watchdog
+abandons that reader thread and starts a fresh one with a new connection. The abandoned thread
+releases its own capture whenever its read returns: a capture is never touched by two threads.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import os
+import random
+import socket
+import threading
+import time
+from collections import deque
+from dataclasses import asdict, dataclass, replace
+from datetime import UTC, datetime
+from urllib.parse import urlsplit, urlunsplit
+
+import cv2
+import numpy as np
+
+from edge.pipeline.source import Frame
+
+log = logging.getLogger("edge.delivery.rtsp")
+
+DEFAULT_FPS = 25.0
+MAX_READ_FAILURES = 3  # failed reads in a row that mean the connection is lost
+ADOPT_SIZE_AFTER = 10  # frames in a row of one new size that mean the camera changed its size
+WATCHDOG_TICK_S = 0.1
+_OPTIONS_ENV = "OPENCV_FFMPEG_CAPTURE_OPTIONS"
+_env_lock = threading.Lock()
+
+
+def redact_url(url: str) -> str:
+    """The URL without its user and password, for logs and errors."""
+    parts = urlsplit(url)
+    if "@" not in parts.netloc:
+        return url
+    return urlunsplit(parts._replace(netloc="***@" + parts.netloc.rsplit("@", 1)[1]))
+
+
+def _use_tcp() -> None:
+    """RTSP over TCP: UDP loses packets (smeared frames) and is often blocked between sites."""
+    with _env_lock:
+        current = os.environ.get(_OPTIONS_ENV, "")
+        if "rtsp_transport" not in current:
+            os.environ[_OPTIONS_ENV] = "rtsp_transport;tcp" + (f"|{current}" if current else "")
+
+
+def _diagnose(url: str, timeout_s: float) -> str:
+    """Why a stream did not open, as far as a plain TCP connection can tell (OpenCV won't say)."""
+    parts = urlsplit(url)
+    if not parts.hostname:
+        return "cannot open the stream (not a reachable URL, or no decodable video)"
+    port = parts.port or {"rtsp": 554, "rtsps": 322, "http": 80, "https": 443}.get(parts.scheme)
+    if port is None:
+        return "cannot open the stream"
+    where = f"{parts.hostname}:{port}"
+    try:
+        with socket.create_connection((parts.hostname, port), timeout=min(timeout_s, 2.0)):
+            pass
+    except ConnectionRefusedError:
+        return f"connection refused by {where} (no RTSP server listening)"
+    except TimeoutError:
+        return f"no answer from {where} (host down or network unreachable)"
+    except OSError as exc:
+        return f"cannot reach {where}: {exc.strerror or exc}"
+    return f"{where} accepts connections but the stream did not open (path, credentials, codec)"
+
+
+@dataclass
+class StreamHealth:
+    """What an operator needs to see about one camera's stream."""
+
+    connected: bool
+    frames_in: int  # good frames captured
+    frames_processed: int  # handed out by next_frame
+    frames_dropped: int  # overwritten by a newer frame before being taken
+    frames_corrupt: int  # failed to decode or of the wrong size: skipped
+    reconnects: int  # connections lost (errors, end of stream, stalls) and re-made
+    last_frame_at: datetime | None
+    last_error: str | None
+
+    def to_dict(self) -> dict[str, object]:
+        """JSON-ready, for the heartbeat and the metrics page."""
+        d = asdict(self)
+        if self.last_frame_at is not None:
+            d["last_frame_at"] = self.last_frame_at.isoformat(timespec="milliseconds")
+        return d
+
+
+class Backoff:
+    """Delays that double from `initial_s` up to `max_s`, each times a random factor in [0.5, 1]."""
+
+    def __init__(self, initial_s: float, max_s: float, rng: random.Random) -> None:
+        self.initial_s, self.max_s, self.rng = initial_s, max_s, rng
+        self.attempt = 0
+
+    def next(self) -> float:
+        base = min(self.max_s, self.initial_s * 2 ** min(self.attempt, 30))
+        self.attempt += 1
+        return base * self.rng.uniform(0.5, 1.0)
+
+
+class RtspSource:
+    """The newest frame of a camera stream (OpenCV's FFmpeg back end, RTSP over TCP)."""
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        name: str,
+        open_timeout_s: float = 5.0,
+        read_timeout_s: float = 5.0,
+        stall_timeout_s: float = 10.0,
+        backoff_initial_s: float = 0.5,
+        backoff_max_s: float = 30.0,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.url, self.name = url, name
+        self.safe_url = redact_url(url)
+        self.open_timeout_s, self.read_timeout_s = open_timeout_s, read_timeout_s
+        self.stall_timeout_s = stall_timeout_s
+        self.backoff_initial_s, self.backoff_max_s = backoff_initial_s, backoff_max_s
+        self.rng = rng or random.Random()
+        self.fps = DEFAULT_FPS
+        self.start_utc: datetime | None = None
+        self.retry_delays: deque[float] = deque(maxlen=64)  # the latest backoff delays, in s
+        self._cond = threading.Condition()
+        self._stop = threading.Event()
+        self._start_mono = 0.0
+        self._gen = 0  # the current reader thread; older ones are abandoned
+        self._reader: threading.Thread | None = None
+        self._watchdog: threading.Thread | None = None
+        self._call: tuple[int, str, float] | None = None  # (gen, "open"/"read", started)
+        self._pending: Frame | None = None
+        self._h = StreamHealth(False, 0, 0, 0, 0, 0, None, None)  # guarded by _cond
+
+    # --- the consumer's side ---
+
+    def start(self) -> None:
+        """Start reading in the background; returns at once, connected or not."""
+        if self._watchdog is not None:
+            raise RuntimeError(f"source {self.name} is already started")
+        self.start_utc = datetime.now(UTC)
+        self._start_mono = time.monotonic()
+        with self._cond:
+            self._spawn_reader()
+        self._watchdog = threading.Thread(
+            target=self._watch, name=f"rtsp-watchdog-{self.name}", daemon=True
+        )
+        self._watchdog.start()
+
+    def stop(self, timeout: float = 3.0) -> None:
+        """Stop reading and release the capture (a read stuck in OpenCV is left to finish)."""
+        self._stop.set()
+        with self._cond:
+            self._gen += 1
+            self._h.connected = False
+            self._cond.notify_all()
+        deadline = time.monotonic() + timeout
+        for thread in (self._watchdog, self._reader):
+            if thread is not None:
+                thread.join(max(0.0, deadline - time.monotonic()))
+
+    def next_frame(self, timeout: float) -> Frame | None:
+        """The newest frame not handed out yet, waiting up to `timeout` s; None if none came."""
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while self._pending is None:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0 or self._stop.is_set():
+                    return None
+                self._cond.wait(remaining)
+            frame, self._pending = self._pending, None
+            self._h.frames_processed += 1
+            return frame
+
+    def health(self) -> StreamHealth:
+        """A snapshot of the counters; `last_error` stays set after the stream recovers."""
+        with self._cond:
+            return replace(self._h)
+
+    # --- the threads ---
+
+    def _spawn_reader(self) -> None:
+        """A new reader thread; any older one is abandoned (called with the lock held)."""
+        self._gen += 1
+        name, gen = f"rtsp-reader-{self.name}-{self._gen}", self._gen
+        self._reader = threading.Thread(target=self._read_forever, args=(gen,), name=name)
+        self._reader.daemon = True
+        self._reader.start()
+
+    def _alive(self, gen: int) -> bool:
+        return gen == self._gen and not self._stop.is_set()
+
+    def _watch(self) -> None:
+        """Abandon a reader stuck in OpenCV longer than the stall timeout allows."""
+        while not self._stop.wait(WATCHDOG_TICK_S):
+            with self._cond:
+                call = self._call
+                if call is None or call[0] != self._gen:
+                    continue
+                _, kind, started = call
+                limit = self.stall_timeout_s + (self.open_timeout_s if kind == "open" else 0.0)
+                stuck = time.monotonic() - started
+                if stuck < limit:
+                    continue
+                self._lost(
+                    f"{kind} blocked for {stuck:.1f} s; connection abandoned", kind == "read"
+                )
+                self._spawn_reader()
+
+    def _lost(self, reason: str, count: bool = True) -> None:
+        """Count and log a lost connection (called with the lock held)."""
+        self._h.connected = False
+        self._h.reconnects += int(count)
+        self._h.last_error = reason
+        log.warning("camera %s: stream %s lost: %s; reconnecting", self.name, self.safe_url, reason)
+
+    def _enter(self, gen: int, kind: str) -> None:
+        with self._cond:
+            self._call = (gen, kind, time.monotonic())
+
+    def _leave(self, gen: int) -> None:
+        with self._cond:
+            if self._call is not None and self._call[0] == gen:
+                self._call = None
+
+    def _read_forever(self, gen: int) -> None:
+        backoff = Backoff(self.backoff_initial_s, self.backoff_max_s, self.rng)
+        retry = False
+        while self._alive(gen):
+            if retry:
+                delay = backoff.next()
+                self.retry_delays.append(delay)
+                if self._stop.wait(delay):
+                    break
+            retry = True
+            try:
+                capture = self._open(gen, backoff.attempt)
+                if capture is None:
+                    continue
+                try:
+                    if self._pump(gen, capture):
+                        backoff.attempt = 0  # it worked: the next fault starts afresh
+                finally:
+                    capture.release()
+            except Exception as exc:  # a camera's fault must never end the worker's thread
+                reason = f"unexpected {type(exc).__name__}: {exc}".replace(self.url, self.safe_url)
+                self._leave(gen)
+                with self._cond:
+                    if self._alive(gen):
+                        self._h.connected, self._h.last_error = False, reason
+                log.error("camera %s: %s; reconnecting", self.name, reason)
+
+    def _open(self, gen: int, attempt: int) -> cv2.VideoCapture | None:
+        _use_tcp()
+        open_ms, read_ms = round(self.open_timeout_s * 1000), round(self.read_timeout_s * 1000)
+        params = [cv2.CAP_PROP_OPEN_TIMEOUT_MSEC, open_ms, cv2.CAP_PROP_READ_TIMEOUT_MSEC, read_ms]
+        self._enter(gen, "open")
+        try:
+            capture = cv2.VideoCapture(self.url, cv2.CAP_FFMPEG, params)
+            opened = capture.isOpened()
+        except cv2.error as exc:
+            capture, opened = None, False
+            reason = f"OpenCV: {str(exc).strip().splitlines()[-1]}".replace(self.url, self.safe_url)
+        finally:
+            self._leave(gen)
+        if opened:
+            return capture
+        if capture is not None:
+            capture.release()
+            reason = _diagnose(self.url, self.open_timeout_s)
+        with self._cond:
+            self._h.last_error = reason
+        where = f"camera {self.name}: cannot open {self.safe_url}"
+        log.error("%s: %s (attempt %d, retrying)", where, reason, attempt + 1)
+        return None
+
+    def _pump(self, gen: int, capture: cv2.VideoCapture) -> bool:
+        """Read frames until the connection is lost; True if any frame came."""
+        fps = capture.get(cv2.CAP_PROP_FPS)
+        width = int(capture.get(cv2.CAP_PROP_FRAME_WIDTH) or 0)
+        height = int(capture.get(cv2.CAP_PROP_FRAME_HEIGHT) or 0)
+        size = (height, width, 3) if width > 0 and height > 0 else None
+        last_good = time.monotonic()
+        failed = 0  # reads failed in a row: corrupt frames if a good one follows, else a loss
+        odd: tuple[tuple[int, ...], int] | None = None  # a new frame size and how often seen
+        delivered = False
+        with self._cond:
+            if not self._alive(gen):
+                return False
+            self.fps = fps if math.isfinite(fps) and 0 < fps <= 240 else DEFAULT_FPS
+            self._h.connected = True
+        what = f"{width}x{height}" if size else "size unknown"
+        log.info(
+            "camera %s: connected to %s (%s, %.3g fps)", self.name, self.safe_url, what, self.fps
+        )
+        while self._alive(gen):
+            if time.monotonic() - last_good > self.stall_timeout_s:
+                with self._cond:
+                    if self._alive(gen):
+                        self._lost(f"no frame for {self.stall_timeout_s:g} s (stream stalled)")
+                return delivered
+            began = time.monotonic()
+            self._enter(gen, "read")
+            ok, image = capture.read()
+            self._leave(gen)
+            mono, utc = time.monotonic(), datetime.now(UTC)
+            # A picture that comes only once the read timed out is one the decoder held back
+            # (B-frames), flushed by the timeout: delivered, but no sign that the stream lives.
+            late = mono - began >= 0.9 * self.read_timeout_s
+            if not ok or image is None:
+                failed += 1
+                if failed >= MAX_READ_FAILURES:
+                    with self._cond:
+                        if self._alive(gen):
+                            self._lost(f"{failed} reads failed in a row (stream ended or broke)")
+                    return delivered
+                continue
+            shape = image.shape if isinstance(image, np.ndarray) and image.size else ()
+            if size is None and len(shape) == 3:
+                size = shape
+            if shape != size:
+                # A camera that changed its resolution sends many frames of one new size.
+                odd = (shape, odd[1] + 1) if odd and odd[0] == shape else (shape, 1)
+                if len(shape) == 3 and odd[1] >= ADOPT_SIZE_AFTER:
+                    log.warning("camera %s: frame size changed to %s", self.name, shape)
+                    size = shape
+                with self._cond:
+                    self._h.frames_corrupt += failed + 1
+                failed = 0
+                continue
+            odd = None
+            last_good = last_good if late else mono
+            delivered = True
+            with self._cond:
+                if not self._alive(gen):
+                    break
+                self._h.frames_corrupt += failed
+                failed = 0
+                frame = Frame(self._h.frames_in, mono - self._start_mono, image, utc)
+                self._h.frames_in += 1
+                if self._pending is not None:
+                    self._h.frames_dropped += 1
+                self._pending = frame
+                self._h.last_frame_at = utc
+                self._cond.notify_all()
+        return delivered

@@ -1,0 +1,205 @@
+"""One camera live: stream → pipeline → evidence → outbox → MQTT, until told to stop.
+
+This is what each worker process of `dendo-edge run` executes. The stream reader keeps only
+the newest frame, so a slow moment drops frames (counted) instead of falling behind the
+signal. Every bundle the pipeline writes goes into the outbox (SQLite, durable) before it is
+published; the spooled file is removed only once the outbox holds its bytes. On stop the
+pending crossings are decided, their bundles written, and the outbox flushed while the broker
+is reachable: what is not acknowledged stays on disk for the next start.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from common.bundle import open_bundle
+from common.config.box import EdgeSettings
+from common.config.camera import Camera
+from common.signing import key_id, load_private_key
+from common.topics import SignalPhase
+from edge.delivery.outbox import Outbox
+from edge.delivery.publish import Publisher
+from edge.delivery.rtsp import RtspSource
+from edge.perception.models import ModelRegistry
+from edge.pipeline.assembly import SOFTWARE_VERSION, build_pipeline
+from edge.pipeline.camera import Pipeline, Violation
+from edge.pipeline.evidence import EvidenceWriter
+
+log = logging.getLogger("edge.delivery.worker")
+
+
+@dataclass
+class LiveStats:
+    violations: int = 0
+    bundles_failed: int = 0
+    last_violation_at: datetime | None = None
+
+
+class CameraWorker:
+    """Runs one camera until `stop` is set; `stats()` is safe to call from other threads."""
+
+    def __init__(
+        self,
+        camera: Camera,
+        settings: EdgeSettings,
+        box: str,
+        registry: ModelRegistry | None = None,
+        read_plates: bool = True,
+        stop_event: threading.Event | None = None,
+    ) -> None:
+        self.camera, self.settings, self.box = camera, settings, box
+        self.registry = registry or ModelRegistry()
+        self.read_plates = read_plates
+        self.stop_event = stop_event or threading.Event()
+        self.live = LiveStats()
+        out = settings.outbox
+        out.dir.mkdir(parents=True, exist_ok=True)
+        self.spool = out.dir / "spool" / camera.id
+        self.outbox = Outbox(out.dir / f"{camera.id}.sqlite", int(out.quota_mb * 1024 * 1024))
+        self.source = RtspSource(
+            camera.resolved_source(),
+            name=camera.id,
+            stall_timeout_s=settings.stall_timeout_s,
+        )
+        self.pipeline: Pipeline | None = None
+        self.phases: queue.SimpleQueue[SignalPhase] = queue.SimpleQueue()
+        own = load_private_key(settings.key_file).public_key()
+        self._own_key = {key_id(own): own}
+        controller = camera.signal.controller if camera.signal.source == "controller" else None
+        self.publisher = Publisher(
+            settings.broker.for_box(box),
+            camera.id,
+            self.outbox,
+            resend_after_s=out.resend_after_s,
+            resend_max_s=out.resend_max_s,
+            heartbeat_s=settings.heartbeat_s,
+            stats=self.stats,
+            signal_intersection=controller.intersection if controller else None,
+            on_signal=self._on_signal if controller else None,
+        )
+
+    # --- the signal controller feed ---
+
+    def _on_signal(self, phase: SignalPhase) -> None:
+        """Called on the MQTT thread: hand the phase to the loop, which owns the pipeline."""
+        controller = self.camera.signal.controller
+        if controller is not None and phase.phase == controller.phase:
+            self.phases.put(phase)
+
+    def _apply_phases(self, pipeline: Pipeline) -> None:
+        start = self.source.start_utc
+        while start is not None and not self.phases.empty():
+            phase = self.phases.get()
+            pipeline.signal.feed.on_phase((phase.since - start).total_seconds(), phase.state)
+
+    # --- the loop ---
+
+    def _build(self) -> Pipeline:
+        writer = EvidenceWriter(
+            self.settings.key_file,
+            self.settings.state_dir,
+            self.spool,
+            SOFTWARE_VERSION,
+            self.registry.hashes(),
+            self.box,
+            jpeg_quality=self.camera.evidence.jpeg_quality,
+        )
+        return build_pipeline(
+            self.camera,
+            self.registry,
+            self.source.fps,
+            self.source.start_utc,
+            writer,
+            read_plates=self.read_plates,
+        )
+
+    def run(self, on_stats: Callable[[dict[str, object]], None] | None = None) -> None:
+        """Read, judge and deliver until `stop_event` is set."""
+        self.publisher.start()
+        self._requeue_spool()
+        if self.stop_event.is_set():  # stopped while starting: deliver what the spool held
+            self.publisher.stop(flush_timeout_s=5.0)
+            return
+        self.source.start()
+        last_report = 0.0
+        try:
+            while not self.stop_event.is_set():
+                frame = self.source.next_frame(timeout=0.5)
+                if frame is not None:
+                    if self.pipeline is None:  # the stream's fps is known after the first frame
+                        self.pipeline = self._build()
+                    self._apply_phases(self.pipeline)
+                    self._deliver(self.pipeline.process(frame))
+                if on_stats and time.monotonic() - last_report >= 2.0:
+                    last_report = time.monotonic()
+                    on_stats(self.stats())
+        finally:
+            self.source.stop()
+            if self.pipeline is not None:
+                self._deliver(self.pipeline.finish())
+            self.publisher.stop(flush_timeout_s=5.0)
+            if on_stats:
+                on_stats(self.stats())
+            log.info(
+                "camera %s stopped: %d violation(s), outbox holds %d",
+                self.camera.id,
+                self.live.violations,
+                self.outbox.depth(),
+            )
+
+    def _deliver(self, violations: list[Violation]) -> None:
+        for v in violations:
+            self.live.violations += 1
+            self.live.last_violation_at = v.crossed_at
+            if v.bundle is None:
+                self.live.bundles_failed += 1
+                log.error("camera %s: a violation had no evidence frames", self.camera.id)
+                continue
+            self._to_outbox(v.bundle)
+
+    def _to_outbox(self, path: Path) -> None:
+        payload = path.read_bytes()
+        # Verified against the box's own key before it leaves: a bundle the collector would
+        # quarantine is caught here, with the reason, while the spooled file still exists.
+        violation_id = open_bundle(payload, self._own_key).manifest.violation_id
+        self.publisher.submit(violation_id, payload)  # durable in the outbox when it returns
+        path.unlink()
+        log.info(
+            "camera %s: violation %s queued (%d bytes)", self.camera.id, violation_id, len(payload)
+        )
+
+    def _requeue_spool(self) -> None:
+        """Bundles written but not yet in the outbox when the last run died."""
+        for path in sorted(self.spool.glob("*.zip")) if self.spool.is_dir() else []:
+            try:
+                self._to_outbox(path)
+            except Exception as exc:  # a half-written file from a crash: keep it, say so
+                log.error("camera %s: spooled bundle %s unreadable: %s", self.camera.id, path, exc)
+                path.rename(path.with_suffix(".bad"))
+
+    def stats(self) -> dict[str, object]:
+        health = self.source.health()
+        out = {
+            "camera_id": self.camera.id,
+            "at": datetime.now(UTC),
+            "stream_connected": health.connected,
+            "frames_in": health.frames_in,
+            "frames_processed": health.frames_processed,
+            "frames_dropped": health.frames_dropped,
+            "frames_corrupt": health.frames_corrupt,
+            "reconnects": health.reconnects,
+            "violations": self.live.violations,
+            "last_violation_at": self.live.last_violation_at,
+            "mqtt_connected": self.publisher.connected,
+            "outbox_depth": self.outbox.depth(),
+            "outbox_bytes": self.outbox.size_bytes(),
+            "outbox_evicted": self.outbox.evicted(),
+        }
+        return out

@@ -1,0 +1,39 @@
+"""One place that opens model sessions, so engines and thread counts are set the same way
+everywhere: onnxruntime (float32) or OpenVINO (bfloat16 where the CPU has it)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from edge.perception.openvino_session import OpenVinoSession
+
+if TYPE_CHECKING:  # imported when a session is opened: the command line stays quick to start
+    import onnxruntime as ort
+
+ENGINES = ("openvino", "onnxruntime")
+
+
+def open_model(
+    model: Path | bytes, threads: int = 1, engine: str = "openvino"
+) -> ort.InferenceSession | OpenVinoSession:
+    """A session for the ONNX model on the chosen engine; both answer `run` and `get_inputs`."""
+    if engine == "openvino":
+        return OpenVinoSession(model, threads)
+    if engine == "onnxruntime":
+        return open_session(model, threads)
+    raise ValueError(f"unknown inference engine {engine!r} (one of {', '.join(ENGINES)})")
+
+
+def open_session(path: Path | bytes, threads: int = 1) -> ort.InferenceSession:
+    """A CPU session (from a file or model bytes) with `threads` intra-op threads."""
+    import onnxruntime as ort
+
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = max(1, threads)
+    options.inter_op_num_threads = 1
+    options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    options.log_severity_level = 3
+    model = path if isinstance(path, bytes) else str(path)
+    return ort.InferenceSession(model, options, providers=["CPUExecutionProvider"])

@@ -1,0 +1,117 @@
+"""Vehicle (and traffic-light) detection with the COCO YOLOv8n ONNX model.
+
+The detector returns boxes in original-frame pixels; an optional region of interest limits
+detection to the approach the camera enforces (and spends the model input on it). The model
+input follows the picture's aspect (640x384 for a 16:9 frame, see `edge.perception.yolo_shape`): no
+pixels are spent on letterbox padding.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+import onnx
+
+from edge.perception.onnx_session import open_model
+from edge.perception.yolo import detect_boxes
+from edge.perception.yolo_shape import fit_input, input_size_for
+
+# COCO class index -> the label the pipeline uses.
+COCO_LABELS: dict[int, str] = {
+    1: "bicycle",
+    2: "car",
+    3: "motorcycle",
+    5: "bus",
+    7: "truck",
+    9: "traffic light",
+}
+VEHICLE_LABELS: tuple[str, ...] = ("car", "motorcycle", "bus", "truck", "bicycle")
+
+Roi = tuple[int, int, int, int]  # x, y, w, h in frame pixels
+
+
+@dataclass(frozen=True)
+class Detection:
+    """One detected object: x1,y1,x2,y2 in frame pixels, a score in [0,1] and a label."""
+
+    box: tuple[float, float, float, float]
+    score: float
+    label: str
+
+    @property
+    def anchor(self) -> tuple[float, float]:
+        """Bottom centre of the box: the point the red-light rule follows."""
+        return ((self.box[0] + self.box[2]) / 2, self.box[3])
+
+
+class Detector(Protocol):
+    """What the pipeline needs of any detector (the YOLO model, or a motion detector)."""
+
+    def detect(self, frame_bgr: np.ndarray, roi: Roi | None = None) -> list[Detection]: ...
+
+
+def crop_roi(frame: np.ndarray, roi: Roi | None) -> tuple[np.ndarray, int, int]:
+    """The part of `frame` inside `roi` (clipped to the frame) and its top-left offset."""
+    if roi is None:
+        return frame, 0, 0
+    x, y, w, h = roi
+    fh, fw = frame.shape[:2]
+    x0, y0 = max(0, int(x)), max(0, int(y))
+    x1, y1 = min(fw, int(x + w)), min(fh, int(y + h))
+    if x1 <= x0 or y1 <= y0:
+        raise ValueError(f"region of interest {roi} lies outside the {fw}x{fh} frame")
+    return frame[y0:y1, x0:x1], x0, y0
+
+
+class VehicleDetector:
+    """YOLOv8n COCO detector filtered to road users and traffic lights."""
+
+    def __init__(
+        self,
+        model_path: Path,
+        conf: float = 0.25,
+        iou: float = 0.45,
+        threads: int = 1,
+        labels: Sequence[str] = (*VEHICLE_LABELS, "traffic light"),
+        square: bool = False,
+        engine: str = "openvino",
+    ) -> None:
+        """`square=True` keeps the exported 640x640 input (the reference the fitted input is
+        checked against); otherwise the input follows each picture's aspect ratio. `engine`
+        runs the model: onnxruntime (float32) or openvino (bfloat16 where the CPU has it)."""
+        unknown = set(labels) - set(COCO_LABELS.values())
+        if unknown:
+            raise ValueError(f"unknown detector labels: {sorted(unknown)}")
+        self.model_path, self.threads, self.engine = Path(model_path), threads, engine
+        self.square = square
+        self.sessions: dict[tuple[int, int], object] = {}
+        self.conf, self.iou = conf, iou
+        self.class_ids = np.array(
+            [i for i, name in COCO_LABELS.items() if name in labels], dtype=np.int64
+        )
+
+    def session_for(self, width: int, height: int) -> object:
+        """The session whose input fits a `width`x`height` picture (cached)."""
+        size = (640, 640) if self.square else input_size_for(width, height)
+        if size not in self.sessions:
+            if size == (640, 640):
+                self.sessions[size] = open_model(self.model_path, self.threads, self.engine)
+            else:
+                fitted = fit_input(onnx.load(str(self.model_path)), *size)
+                model = fitted.SerializeToString()
+                self.sessions[size] = open_model(model, self.threads, self.engine)
+        return self.sessions[size]
+
+    def detect(self, frame_bgr: np.ndarray, roi: Roi | None = None) -> list[Detection]:
+        image, ox, oy = crop_roi(frame_bgr, roi)
+        session = self.session_for(image.shape[1], image.shape[0])
+        boxes, scores, classes = detect_boxes(session, image, self.conf, self.iou, self.class_ids)
+        boxes = boxes + np.array([ox, oy, ox, oy])
+        return [
+            Detection(tuple(float(v) for v in b), float(s), COCO_LABELS[int(c)])
+            for b, s, c in zip(boxes, scores, classes, strict=True)
+        ]

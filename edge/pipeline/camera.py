@@ -1,0 +1,351 @@
+"""One camera's pipeline, frame by frame: signal, detection, tracking, the rule, plates, evidence.
+
+The same object serves a replay (every frame of a file, deterministic) and a live worker (the
+newest frame of a stream). Data flows one way: a frame goes in, violations come out. The
+signal is read on every frame (it is cheap and the rule needs it at the exact crossing
+frame); vehicles are detected `detect_fps` times a second while a moving vehicle is near
+the stop line, and `idle_detect_fps` times a second otherwise, and tracked in between: the
+detector is most of the cost, and only crossings need the fine sampling.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import numpy as np
+
+from edge.perception.plate.track_plates import PlateVote, TrackPlates
+from edge.perception.signal_heads import SignalHead, SignalHeadClassifier
+from edge.perception.vehicles import VEHICLE_LABELS, Detection, Detector
+from edge.perception.yolo import iou
+from edge.pipeline.clip import ClipRecorder
+from edge.pipeline.evidence import EvidenceFrames, EvidenceWriter, ViolationRecord
+from edge.pipeline.rule import Decision, Observation, RedLightRule
+from edge.pipeline.signal import ControllerFeed, FixedTimePlan, SignalDebouncer, SignalStatus
+from edge.pipeline.source import Frame, FrameRing
+from edge.pipeline.track import Tracker
+
+log = logging.getLogger(__name__)
+
+# Full detection rate while a vehicle moving toward the line at more than this many box
+# heights per second would reach it within the horizon (or has just crossed it).
+ACTIVE_SPEED_H = 0.3
+ACTIVE_HORIZON_S = 2.0
+ACTIVE_NEAR_H = 6.0  # any unexplained detection within this many box heights of the line
+
+
+@dataclass(frozen=True)
+class CameraSite:
+    """What the evidence says about where the camera is."""
+
+    camera_id: str
+    name: str
+    lat: float
+    lon: float
+    config_hash: str
+
+
+@dataclass
+class Violation:
+    """A violation found by the pipeline, with its evidence bundle once written."""
+
+    decision: Decision
+    crossed_at: datetime
+    plate: PlateVote
+    bundle: Path | None = None
+
+    def to_json(self, bundle_id: str | None = None) -> dict[str, object]:
+        d = self.decision
+        plate = self.plate
+        return {
+            "violation_id": bundle_id,
+            "track_id": d.track_id,
+            "cross_frame": d.cross_frame,
+            "crossed_at": self.crossed_at.isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+            "vehicle_class": d.vehicle_class,
+            "box_at_cross": [round(v, 1) for v in d.box_at_cross],
+            "plate": {
+                "text": plate.text,
+                "norm": plate.norm,
+                "confidence": round(plate.confidence, 4),
+                "reason": plate.reason,
+            },
+            "signal_state": str(d.signal.state),
+            "seconds_into_red": None
+            if d.seconds_into_red is None
+            else round(d.seconds_into_red, 3),
+            "explanation": d.explanation,
+            "bundle": self.bundle.name if self.bundle else None,
+        }
+
+
+@dataclass
+class PipelineStats:
+    frames: int = 0
+    detections_run: int = 0
+    crossings: dict[str, int] = field(default_factory=dict)
+    signal_frames: dict[str, int] = field(default_factory=dict)
+    clip_failures: int = 0
+
+
+class SignalSource:
+    """The governing signal from the configured source: vision, schedule or controller."""
+
+    def __init__(
+        self,
+        kind: str,
+        heads: Sequence[SignalHead] = (),
+        debounce_frames: int = 3,
+        plan: FixedTimePlan | None = None,
+        feed: ControllerFeed | None = None,
+    ) -> None:
+        self.kind = kind
+        self.heads = list(heads)
+        if kind == "vision":
+            if not self.heads:
+                raise ValueError("a vision signal source needs signal heads")
+            self.classifier = SignalHeadClassifier(self.heads)
+            self.debouncer = SignalDebouncer(debounce_frames, "vision")
+        elif kind == "schedule" and plan is None:
+            raise ValueError("a schedule signal source needs a plan")
+        self.plan = plan
+        self.feed = feed or ControllerFeed()
+        self.debounce_frames = debounce_frames if kind == "vision" else None
+
+    def status(self, frame: Frame) -> SignalStatus:
+        if self.kind == "vision":
+            return self.debouncer.update(frame.t, self.classifier.classify(frame.image).state)
+        if self.kind == "schedule":
+            assert self.plan is not None
+            return self.plan.status(frame.t)
+        return self.feed.status(frame.t)
+
+    def crop(self, image: np.ndarray) -> np.ndarray | None:
+        """The signal heads as seen in `image` (the union of their ROIs, with a margin)."""
+        if not self.heads:
+            return None
+        xs = [h.roi[0] for h in self.heads] + [h.roi[0] + h.roi[2] for h in self.heads]
+        ys = [h.roi[1] for h in self.heads] + [h.roi[1] + h.roi[3] for h in self.heads]
+        m = max(4, (max(ys) - min(ys)) // 3)
+        y0, y1 = max(0, min(ys) - m), min(image.shape[0], max(ys) + m)
+        x0, x1 = max(0, min(xs) - m), min(image.shape[1], max(xs) + m)
+        return image[y0:y1, x0:x1].copy()
+
+
+class Pipeline:
+    """Frames in, violations out, for one camera."""
+
+    def __init__(
+        self,
+        site: CameraSite,
+        fps: float,
+        start_time: datetime,
+        detector: Detector,
+        tracker: Tracker,
+        rule: RedLightRule,
+        signal: SignalSource,
+        plates: TrackPlates | None,
+        evidence: EvidenceWriter | None,
+        detect_fps: float = 10.0,
+        idle_detect_fps: float | None = None,
+        roi: tuple[int, int, int, int] | None = None,
+        frames_before_s: float = 1.0,
+        frames_after_s: float = 1.0,
+        clip: ClipRecorder | None = None,
+    ) -> None:
+        self.site, self.fps, self.start_time = site, fps, start_time
+        self.clip = clip
+        self.detector, self.tracker, self.rule = detector, tracker, rule
+        self.signal, self.plates, self.evidence = signal, plates, evidence
+        self.step = max(1, round(fps / detect_fps)) if detect_fps > 0 else 1
+        idle = idle_detect_fps if idle_detect_fps else detect_fps
+        self.idle_step = max(self.step, round(fps / idle)) if idle > 0 else self.step
+        self.active = True  # detect at the full rate until the scene is known
+        self._last_detect = -(10**9)
+        self.roi = roi
+        self.frames_before = max(1, round(frames_before_s * fps))
+        self.frames_after = max(1, round(frames_after_s * fps))
+        # Enough frames to reach back from a crossing found one detection step late.
+        self.ring = FrameRing(frames_before_s + 3 * self.step / fps, fps)
+        self.snapshots: dict[int, dict[str, Frame]] = {}
+        self.stats = PipelineStats()
+        self.last_status: SignalStatus | None = None
+        self.last_tracks: list = []  # confirmed tracks matched at the last detection
+
+    def process(self, frame: Frame) -> list[Violation]:
+        self.stats.frames += 1
+        status = self.last_status = self.signal.status(frame)
+        counts = self.stats.signal_frames
+        counts[str(status.state)] = counts.get(str(status.state), 0) + 1
+        self.rule.on_signal(frame.index, frame.t, status)
+        self.ring.push(frame)
+        if self.clip is not None:
+            self.clip.push(frame)
+        step = self.step if self.active else self.idle_step
+        if frame.index - self._last_detect < step:
+            return []
+        self._last_detect = frame.index
+        return self._detect_and_judge(frame)
+
+    def finish(self) -> list[Violation]:
+        """End of stream: decide every pending crossing on what was seen."""
+        last = self.ring.frames[-1] if self.ring.frames else None
+        return [v for d in self.rule.finish_all() if (v := self._on_decision(d, last))]
+
+    def _detect_and_judge(self, frame: Frame) -> list[Violation]:
+        self.stats.detections_run += 1
+        dets = [d for d in self.detector.detect(frame.image, self.roi) if d.label in VEHICLE_LABELS]
+        tracks = self.tracker.update(frame.index, frame.t, dets)  # confirmed, matched now
+        self.last_tracks = tracks
+        observations = [Observation(tr.id, tr.box, tr.label) for tr in tracks]
+        if self.plates is not None:
+            for tr in tracks:
+                self.plates.offer(tr.id, frame.index, frame.image, tr.box)
+        out = []
+        for decision in self.rule.update(frame.index, frame.t, observations):
+            if (v := self._on_decision(decision, frame)) is not None:
+                out.append(v)
+        for ended in self.tracker.removed:
+            decision = self.rule.finish(ended.id)
+            if decision is not None and (v := self._on_decision(decision, frame)) is not None:
+                out.append(v)
+            if self.plates is not None:
+                self.plates.forget(ended.id)
+        self._snapshot_pending(frame)
+        self.active = self._near_line_activity(dets)
+        return out
+
+    def _near_line_activity(self, dets: Sequence[Detection]) -> bool:
+        """Is anything near the stop line that may cross it, or a crossing still undecided?
+
+        Vehicles waiting at the line do not count; a vehicle moving toward it does, and so
+        does any detection near the line that is not one of those waiting vehicles (a new
+        arrival has no track yet, and must be seen at the full rate to get one in time)."""
+        if any(st.pending is not None and not st.done for st in self.rule.tracks.values()):
+            return True
+        line = self.rule.stop_line
+        waiting = []
+        for tr in self.tracker.tracks:
+            h = max(tr.box[3] - tr.box[1], 1.0)
+            vx, vy = tr.velocity
+            along = vx * line.direction[0] + vy * line.direction[1]  # px/s toward the line
+            ahead = -line.signed_distance(tr.anchor)  # px still to go before the line
+            if along > ACTIVE_SPEED_H * h:
+                if -h < ahead < along * ACTIVE_HORIZON_S + h:
+                    return True
+            elif tr.state == "confirmed":
+                waiting.append(tr.box)
+        for d in dets:
+            h = max(d.box[3] - d.box[1], 1.0)
+            ahead = -line.signed_distance(d.anchor)
+            if -h < ahead < ACTIVE_NEAR_H * h:
+                if not waiting or iou(np.array(d.box), np.array(waiting)).max() <= 0.5:
+                    return True
+        return False
+
+    def _snapshot_pending(self, frame: Frame) -> None:
+        """Keep the before/cross frames of every pending crossing while the ring has them,
+        and its after frame once it comes (the decision itself may come much later)."""
+        for track_id, state in self.rule.tracks.items():
+            p = state.pending
+            if p is None or state.done:
+                continue
+            shots = self.snapshots.get(track_id) or self._take(p.cross_frame)
+            if shots is None:
+                continue
+            self.snapshots[track_id] = shots
+            if "after" not in shots and frame.index >= p.cross_frame + self.frames_after:
+                shots["after"] = frame
+
+    def _take(self, cross_frame: int) -> dict[str, Frame] | None:
+        before = self.ring.nearest(cross_frame - self.frames_before)
+        cross = self.ring.nearest(cross_frame)
+        return {"before": before, "cross": cross} if before and cross else None
+
+    def _on_decision(self, d: Decision, frame: Frame | None) -> Violation | None:
+        self.stats.crossings[d.kind] = self.stats.crossings.get(d.kind, 0) + 1
+        shots = self.snapshots.pop(d.track_id, None) or self._take(d.cross_frame)
+        if d.kind != "violation":
+            return None
+        crossed_at = self.start_time + timedelta(seconds=d.cross_t)
+        plate = (
+            self.plates.decide(d.track_id)
+            if self.plates is not None
+            else PlateVote(None, None, 0.0, 0, "plate reading is off", None, ())
+        )
+        violation = Violation(d, crossed_at, plate)
+        if self.evidence is not None and shots is not None and frame is not None:
+            violation.bundle = self._write_bundle(violation, shots, shots.get("after", frame))
+        return violation
+
+    def _box_near(self, track_id: int, frame_index: int, default: tuple) -> list[float]:
+        """The track's box at the processed frame nearest to `frame_index`."""
+        tracks = {tr.id: tr for tr in [*self.tracker.tracks, *self.tracker.removed]}
+        track = tracks.get(track_id)
+        points = [p for p in track.history if p.matched] if track else []
+        box = min(points, key=lambda p: abs(p.frame_index - frame_index)).box if points else default
+        return [round(float(c), 1) for c in box]
+
+    def _write_bundle(self, v: Violation, shots: dict[str, Frame], after: Frame) -> Path:
+        assert self.evidence is not None
+        d = v.decision
+        red_since = (
+            self.start_time + timedelta(seconds=d.signal.red_since)
+            if d.signal.red_since is not None
+            else v.crossed_at
+        )
+        boxes = [
+            {"role": f"frame_{role}", "frame_index": f.index, "t": round(f.t, 3), "box": box}
+            for role, f in (
+                ("before", shots["before"]),
+                ("cross", shots["cross"]),
+                ("after", after),
+            )
+            if (box := self._box_near(d.track_id, f.index, d.box_at_cross)) is not None
+        ]
+        record = ViolationRecord(
+            camera_id=self.site.camera_id,
+            site_name=self.site.name,
+            lat=self.site.lat,
+            lon=self.site.lon,
+            track_id=d.track_id,
+            vehicle_class=d.vehicle_class,
+            cross_frame=d.cross_frame,
+            crossed_at=v.crossed_at,
+            red_since=red_since,
+            seconds_into_red=d.seconds_into_red or 0.0,
+            signal_state=str(d.signal.state),
+            signal_source=d.signal.source,
+            config_hash=self.site.config_hash,
+            decision=d.explanation,
+            plate=v.plate.to_json(),
+            plate_reason=v.plate.reason,
+            frame_boxes=boxes,
+            signal_debounce_frames=self.signal.debounce_frames,
+        )
+        cross = shots["cross"]
+        frames = EvidenceFrames(
+            before=(shots["before"].index, shots["before"].t, shots["before"].image),
+            cross=(cross.index, cross.t, cross.image),
+            after=(after.index, after.t, after.image),
+            plate_crop=v.plate.crop,
+            signal_crop=self.signal.crop(cross.image),
+            clip=self._clip(cross.t),
+        )
+        return self.evidence.write(record, frames)
+
+    def _clip(self, cross_t: float) -> bytes | None:
+        """The clip around the crossing, if clips are on; a clip that cannot be made is
+        logged and left out, never a reason to lose the violation."""
+        if self.clip is None:
+            return None
+        try:
+            return self.clip.cut(cross_t)
+        except RuntimeError as exc:
+            self.stats.clip_failures += 1
+            log.warning("camera %s: %s", self.site.camera_id, exc)
+            return None

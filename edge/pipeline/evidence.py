@@ -1,0 +1,317 @@
+"""Turn one detected violation into a signed evidence bundle on disk (edge side).
+
+The frames an officer looks at carry a burned-in data bar (time, camera, place, signal) so a
+printed notice still shows the facts without the manifest. The bar is added *below* the frame:
+no pixel of the scene is covered. OpenCV's Hershey fonts only draw ASCII, so the bar shows
+Vietnamese names without diacritics; the manifest keeps the real text.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+import unicodedata
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import cv2
+import numpy as np
+
+from common.bundle import (
+    BundleFile,
+    FileRole,
+    build_bundle,
+    dump_manifest,
+    manifest_sha256,
+    utc_ms,
+    uuid7,
+)
+from common.chain import SequenceChain, atomic_write
+from common.signing import load_private_key
+from edge.pipeline.clip import CONTENT_TYPE as CLIP_TYPE
+from edge.pipeline.clip import FILE_NAME as CLIP_NAME
+
+try:
+    LOCAL_TZ: tzinfo = ZoneInfo("Asia/Ho_Chi_Minh")
+except ZoneInfoNotFoundError:  # no tzdata on the box: Vietnam is UTC+7 without DST since 1975
+    LOCAL_TZ = timezone(timedelta(hours=7), "+07")
+
+BAR_BG = (24, 24, 24)
+BAR_FG = (255, 255, 255)
+FONT = cv2.FONT_HERSHEY_SIMPLEX
+SOFTWARE_NAME = "dendo"
+_FOLD = str.maketrans({"đ": "d", "Đ": "D", "–": "-", "—": "-", "’": "'", "‘": "'", "“": '"'})
+_FOLD.update(str.maketrans({"”": '"', "…": "...", "°": " deg"}))
+
+Image = np.ndarray
+Facts = Sequence[tuple[str, str]] | Mapping[str, str]
+
+
+@dataclass(frozen=True)
+class ViolationRecord:
+    """What the red-light rule decided, with everything the manifest must explain."""
+
+    camera_id: str
+    site_name: str
+    lat: float
+    lon: float
+    track_id: int
+    vehicle_class: str
+    cross_frame: int
+    crossed_at: datetime  # UTC, timezone-aware
+    red_since: datetime
+    seconds_into_red: float
+    signal_state: str
+    signal_source: str
+    config_hash: str  # hex sha256 of the camera's effective config
+    decision: dict[str, Any]
+    plate: dict[str, Any] | None  # {text, norm, confidence, lines}
+    plate_reason: str | None  # why plate is None
+    frame_boxes: list[dict[str, Any]]  # {role, frame_index, t, box}
+    signal_debounce_frames: int | None = None
+
+
+@dataclass(frozen=True)
+class EvidenceFrames:
+    """The pictures for one violation: (frame_index, t seconds, BGR image) per frame."""
+
+    before: tuple[int, float, Image]
+    cross: tuple[int, float, Image]
+    after: tuple[int, float, Image]
+    plate_crop: Image | None = None
+    signal_crop: Image | None = None
+    clip: bytes | None = field(default=None, repr=False)  # WebM (edge.pipeline.clip)
+
+
+def ascii_safe(text: str) -> str:
+    """Vietnamese (or any) text as printable ASCII: diacritics dropped, đ -> d, rest '?'."""
+    folded = unicodedata.normalize("NFKD", str(text).translate(_FOLD))
+    out = []
+    for ch in folded:
+        if unicodedata.combining(ch):
+            continue
+        out.append(ch if ch.isascii() and ch.isprintable() else " " if ch.isspace() else "?")
+    return "".join(out)
+
+
+def _fit(text: str, width: int, scale: float, thickness: int) -> list[str]:
+    """Split `text` into pieces no wider than `width` pixels (for one over-long fact)."""
+    pieces, current = [], ""
+    for ch in text:
+        if current and cv2.getTextSize(current + ch, FONT, scale, thickness)[0][0] > width:
+            pieces.append(current)
+            current = ch.lstrip()
+        else:
+            current += ch
+    return [*pieces, current] if current else pieces
+
+
+def _wrap(segments: list[str], width: int, scale: float, thickness: int) -> list[str]:
+    lines: list[str] = []
+    current = ""
+    for segment in segments:
+        for piece in _fit(segment, width, scale, thickness):
+            candidate = f"{current}   {piece}" if current else piece
+            if cv2.getTextSize(candidate, FONT, scale, thickness)[0][0] <= width:
+                current = candidate
+            else:
+                lines.append(current)
+                current = piece
+    return [*lines, current] if current else lines
+
+
+def burn_data_bar(frame_bgr: Image, facts: Facts) -> Image:
+    """A copy of the frame with a dark bar below it listing `facts` as "key: value" in white.
+
+    The bar is appended (the picture grows), so nothing of the scene is hidden. Text is
+    folded to ASCII (see ascii_safe) and wrapped to the frame's width.
+    """
+    frame = np.asarray(frame_bgr)
+    if frame.dtype != np.uint8 or frame.ndim not in (2, 3) or 0 in frame.shape[:2]:
+        raise ValueError(f"expected a non-empty uint8 image, got {frame.dtype} {frame.shape}")
+    if frame.ndim == 2:
+        frame = cv2.cvtColor(frame, cv2.COLOR_GRAY2BGR)
+    elif frame.shape[2] == 4:
+        frame = cv2.cvtColor(frame, cv2.COLOR_BGRA2BGR)
+    width = frame.shape[1]
+    items = facts.items() if isinstance(facts, Mapping) else facts
+    segments = [ascii_safe(f"{key}: {value}") for key, value in items]
+    scale = min(1.2, max(0.35, width / 2000))
+    thickness = 1 if scale < 0.7 else 2
+    margin = max(4, round(10 * scale))
+    lines = _wrap(segments, width - 2 * margin, scale, thickness) or [""]
+    (_, text_h), baseline = cv2.getTextSize("Hg", FONT, scale, thickness)
+    line_h = text_h + baseline + margin // 2
+    bar = np.empty((len(lines) * line_h + margin, width, 3), np.uint8)
+    bar[:] = BAR_BG
+    for i, line in enumerate(lines):
+        y = margin // 2 + i * line_h + text_h + margin // 2
+        cv2.putText(bar, line, (margin, y), FONT, scale, BAR_FG, thickness, cv2.LINE_AA)
+    return np.ascontiguousarray(np.vstack([frame[:, :, :3], bar]))
+
+
+def encode_jpeg(img: Image, quality: int = 90) -> bytes:
+    """Baseline JPEG bytes; the same pixels and quality always give the same bytes."""
+    if not 1 <= quality <= 100:
+        raise ValueError(f"JPEG quality {quality} is not in 1..100")
+    image = np.ascontiguousarray(img)
+    if image.dtype != np.uint8 or image.ndim not in (2, 3) or 0 in image.shape[:2]:
+        raise ValueError(f"expected a non-empty uint8 image, got {image.dtype} {image.shape}")
+    params = [cv2.IMWRITE_JPEG_QUALITY, quality, cv2.IMWRITE_JPEG_OPTIMIZE, 0]
+    params += [cv2.IMWRITE_JPEG_PROGRESSIVE, 0]
+    ok, buf = cv2.imencode(".jpg", image, params)
+    if not ok:
+        raise ValueError("OpenCV could not encode the image as JPEG")
+    return buf.tobytes()
+
+
+def _plain(value: Any) -> Any:
+    """numpy scalars/arrays and tuples inside the decision, as plain JSON values."""
+    if isinstance(value, np.generic | np.ndarray):
+        return value.tolist()
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _clock_time(ns: int) -> str:
+    return utc_ms(datetime(1970, 1, 1, tzinfo=UTC) + timedelta(microseconds=ns // 1000))
+
+
+def _local(moment: datetime) -> str:
+    local = moment.astimezone(LOCAL_TZ)
+    offset = local.strftime("%z")
+    return f"{local:%Y-%m-%d %H:%M:%S}.{local.microsecond // 1000:03d} (UTC{offset[:3]})"
+
+
+class EvidenceWriter:
+    """Writes one signed, chained bundle per violation into `out_dir` (the edge outbox).
+
+    One writer may serve many cameras; each camera has its own SequenceChain in `state_dir`.
+    """
+
+    def __init__(
+        self,
+        private_key_path: str | os.PathLike[str],
+        state_dir: str | os.PathLike[str],
+        out_dir: str | os.PathLike[str],
+        software_version: str,
+        model_hashes: Mapping[str, str],
+        edge_box: str,
+        *,
+        jpeg_quality: int = 90,
+        clock: Callable[[], int] = time.time_ns,
+    ) -> None:
+        self._key = load_private_key(private_key_path)
+        self.state_dir = Path(state_dir)
+        self.out_dir = Path(out_dir)
+        self.out_dir.mkdir(parents=True, exist_ok=True)
+        self.software_version = software_version
+        self.model_hashes = dict(model_hashes)
+        self.edge_box = edge_box
+        self.jpeg_quality = jpeg_quality
+        self._clock = clock
+        self._chains: dict[str, SequenceChain] = {}
+
+    def _chain(self, camera_id: str) -> SequenceChain:
+        if camera_id not in self._chains:
+            self._chains[camera_id] = SequenceChain(self.state_dir, camera_id)
+        return self._chains[camera_id]
+
+    def facts(
+        self, v: ViolationRecord, role: str, frame_index: int, t: float, t_cross: float
+    ) -> list[tuple[str, str]]:
+        """The data-bar facts for one frame: its own time, and the signal at the crossing."""
+        at = v.crossed_at + timedelta(seconds=t - t_cross)
+        offset = t - t_cross
+        when = "at crossing" if role == "cross" else f"{offset:+.3f} s from crossing"
+        return [
+            ("UTC", utc_ms(at).replace("T", " ").rstrip("Z")),
+            ("Local", _local(at)),
+            ("Camera", v.camera_id),
+            ("Site", v.site_name),
+            ("Location", f"{v.lat:.5f}, {v.lon:.5f}"),
+            ("Frame", f"{role.upper()}, frame {frame_index} ({when})"),
+            ("Signal at crossing", f"{v.signal_state.upper()} ({v.signal_source})"),
+            ("Red since", utc_ms(v.red_since)[11:].rstrip("Z") + " UTC"),
+            ("Into red at crossing", f"{v.seconds_into_red:.3f} s"),
+            ("Vehicle", f"{v.vehicle_class} track {v.track_id}"),
+        ]
+
+    def _files(self, v: ViolationRecord, frames: EvidenceFrames) -> list[BundleFile]:
+        t_cross = frames.cross[1]
+        files = []
+        for role, (index, t, image) in (
+            ("before", frames.before),
+            ("cross", frames.cross),
+            ("after", frames.after),
+        ):
+            picture = burn_data_bar(image, self.facts(v, role, index, t, t_cross))
+            data = encode_jpeg(picture, self.jpeg_quality)
+            files.append(BundleFile(f"frame_{role}.jpg", f"frame_{role}", data, "image/jpeg"))
+        crops = (
+            (FileRole.PLATE_CROP, frames.plate_crop),
+            (FileRole.SIGNAL_CROP, frames.signal_crop),
+        )
+        for role, crop in crops:
+            if crop is not None:
+                data = encode_jpeg(crop, self.jpeg_quality)
+                files.append(BundleFile(f"{role.value}.jpg", role, data, "image/jpeg"))
+        if frames.clip is not None:
+            files.append(BundleFile(CLIP_NAME, FileRole.CLIP, bytes(frames.clip), CLIP_TYPE))
+        return files
+
+    def manifest_fields(
+        self, v: ViolationRecord, sequence: int, prev_sha256: str | None
+    ) -> dict[str, Any]:
+        """Manifest fields for build_bundle (files[] and edge.key_id are filled there)."""
+        return {
+            "violation_id": uuid7(self._clock),
+            "camera_id": v.camera_id,
+            "site": {"name": v.site_name, "location": {"lat": float(v.lat), "lon": float(v.lon)}},
+            "sequence": sequence,
+            "prev_sha256": prev_sha256,
+            "crossed_at": utc_ms(v.crossed_at),
+            "red_since": utc_ms(v.red_since),
+            "seconds_into_red": round(float(v.seconds_into_red), 3),
+            "signal": {
+                "state": v.signal_state,
+                "source": v.signal_source,
+                "debounce_frames": v.signal_debounce_frames,
+            },
+            "vehicle": {"class": v.vehicle_class, "track_id": int(v.track_id)},
+            "cross_frame": int(v.cross_frame),
+            "frame_boxes": _plain(list(v.frame_boxes)),
+            "plate": _plain(v.plate),
+            "plate_reason": v.plate_reason,
+            "decision": _plain(v.decision),
+            "software": {"name": SOFTWARE_NAME, "version": self.software_version},
+            "config_hash": v.config_hash,
+            "model_hashes": self.model_hashes,
+            "edge": {"box": self.edge_box},
+            "created_at": _clock_time(self._clock()),
+        }
+
+    def write(self, violation: ViolationRecord, frames: EvidenceFrames) -> Path:
+        """Render, sign, chain and write one bundle; returns `<camera>_<seq>_<id>.zip`.
+
+        The file is written before the chain commits: a crash in between leaves a complete
+        bundle in the outbox (the next bundle then links to the one before it) rather than a
+        chain entry for evidence that never reached the disk.
+        """
+        files = self._files(violation, frames)  # rendering errors reserve no sequence
+        chain = self._chain(violation.camera_id)
+        sequence, prev = chain.next()
+        fields = self.manifest_fields(violation, sequence, prev)
+        data, manifest = build_bundle(fields, files, self._key)
+        name = f"{violation.camera_id}_{sequence:06d}_{manifest.violation_id}.zip"
+        path = self.out_dir / name
+        atomic_write(path, data)
+        chain.commit(sequence, manifest_sha256(dump_manifest(manifest)))
+        return path

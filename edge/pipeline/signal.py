@@ -1,0 +1,141 @@
+"""The governing signal over time: debounced, with the moment red began.
+
+A lamp must read the same for `debounce_frames` frames in a row before the state changes,
+so one bad frame (a compression smear, a passing bus) never turns green into red. The new
+state is dated from the first of those frames: `red_since` is when red was first seen, and
+`seconds_into_red` at a crossing is measured from there. The three sources — the camera
+image, a fixed-time plan, or the controller's own phase messages — all end in this one place.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from edge.perception.signal_heads import LampState
+
+
+@dataclass(frozen=True)
+class SignalStatus:
+    """The debounced state at one moment, and the evidence for it."""
+
+    state: LampState
+    since: float  # seconds (stream time) when this state began
+    red_since: float | None  # when the current red began; None unless red
+    raw: LampState  # this frame's own reading
+    source: str
+    # The state was already on when the stream began: `since` is only a lower bound, and
+    # the time into red is at least (not exactly) what is recorded.
+    began_before_stream: bool = False
+
+    def seconds_into_red(self, t: float) -> float | None:
+        return None if self.red_since is None else max(0.0, t - self.red_since)
+
+    def to_json(self, t: float) -> dict[str, object]:
+        into = self.seconds_into_red(t)
+        return {
+            "state": str(self.state),
+            "since_s": round(self.since, 3),
+            "red_since_s": None if self.red_since is None else round(self.red_since, 3),
+            "seconds_into_red": None if into is None else round(into, 3),
+            "raw": str(self.raw),
+            "source": self.source,
+            "began_before_stream": self.began_before_stream,
+        }
+
+
+class SignalDebouncer:
+    """Turns per-frame readings into a debounced state with its start time."""
+
+    def __init__(self, debounce_frames: int = 3, source: str = "vision") -> None:
+        if debounce_frames < 1:
+            raise ValueError("debounce_frames must be at least 1")
+        self.debounce_frames = debounce_frames
+        self.source = source
+        self.state = LampState.UNKNOWN
+        self.since = 0.0
+        self._run_state: LampState | None = None
+        self._run_start = 0.0
+        self._run_len = 0
+        self._first_t: float | None = None
+        self._from_start = False
+
+    def update(self, t: float, reading: LampState) -> SignalStatus:
+        if self._first_t is None:
+            self._first_t = t
+        if reading == self._run_state:
+            self._run_len += 1
+        else:
+            self._run_state, self._run_start, self._run_len = reading, t, 1
+        if reading != self.state and self._run_len >= self.debounce_frames:
+            self.state, self.since = reading, self._run_start
+            self._from_start = self._run_start == self._first_t
+        red_since = self.since if self.state == LampState.RED else None
+        return SignalStatus(
+            self.state, self.since, red_since, reading, self.source, self._from_start
+        )
+
+
+@dataclass(frozen=True)
+class FixedTimePlan:
+    """A fixed-time plan: red for `red_s` from `red_start_s` of each cycle, amber just before.
+
+    `offset_s` is the cycle position at stream time 0. Used where no head is visible and no
+    controller feed exists; the evidence names the source as "schedule".
+    """
+
+    cycle_s: float
+    red_start_s: float
+    red_s: float
+    amber_s: float = 3.0
+    offset_s: float = 0.0
+
+    def __post_init__(self) -> None:
+        if self.cycle_s <= 0 or self.red_s <= 0 or self.amber_s < 0:
+            raise ValueError("a signal plan needs a positive cycle and red, and amber >= 0")
+        if self.red_s + self.amber_s >= self.cycle_s:
+            raise ValueError("red and amber must leave part of the cycle green")
+
+    def state_at(self, t: float) -> tuple[LampState, float]:
+        """The state at stream time t, and when that phase began."""
+        # Cycle position measured from the start of amber: amber, red, then green.
+        amber_start = self.red_start_s - self.amber_s
+        pos = (t + self.offset_s - amber_start) % self.cycle_s
+        start = t - pos
+        if pos < self.amber_s:
+            return LampState.AMBER, start
+        if pos < self.amber_s + self.red_s:
+            return LampState.RED, start + self.amber_s
+        return LampState.GREEN, start + self.amber_s + self.red_s
+
+    def status(self, t: float) -> SignalStatus:
+        state, since = self.state_at(t)
+        red_since = since if state == LampState.RED else None
+        return SignalStatus(state, since, red_since, state, "schedule")
+
+
+class ControllerFeed:
+    """Phase messages from the signal controller (fed over MQTT on the edge box).
+
+    Each message says the phase state and when it began; the feed answers for any time at or
+    after the last message. Messages may arrive late or out of order; they are kept sorted.
+    """
+
+    def __init__(self) -> None:
+        self._phases: list[tuple[float, LampState]] = []
+
+    def on_phase(self, since: float, state: LampState | str) -> None:
+        entry = (since, LampState(state))
+        self._phases.append(entry)
+        self._phases.sort(key=lambda p: p[0])
+
+    def status(self, t: float) -> SignalStatus:
+        current: tuple[float, LampState] | None = None
+        for since, state in self._phases:
+            if since > t:
+                break
+            current = (since, state)
+        if current is None:
+            return SignalStatus(LampState.UNKNOWN, t, None, LampState.UNKNOWN, "controller")
+        since, state = current
+        red_since = since if state == LampState.RED else None
+        return SignalStatus(state, since, red_since, state, "controller")
