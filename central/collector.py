@@ -42,7 +42,7 @@ from paho.mqtt.reasoncodes import ReasonCode
 from sqlalchemy.exc import OperationalError
 
 from central import cases
-from central.config import Broker, ConfigError, load_central_config
+from central.config import CollectorBrokerConfig, ConfigError, load_central_config
 from central.db import MERGED
 from central.ingest import Ingestor
 from central.ingest_rules import Checked
@@ -61,7 +61,7 @@ class Collector:
 
     def __init__(
         self,
-        broker: Broker,
+        broker: CollectorBrokerConfig,
         ingestor: Ingestor,
         *,
         client_id: str | None = None,
@@ -274,7 +274,7 @@ def serve_main(
     """Run the collector until SIGTERM/SIGINT; returns the exit code (2: unusable config)."""
     from central.keys import KeyRegistryError, KeyRing, sync_config_keys
     from central.store import open_store
-    from common.config.camera import load_config
+    from common.config.city import load_config
     from common.logs import setup_logging
     from common.signing import KeyFileError
 

@@ -15,26 +15,29 @@ import re
 from collections.abc import Mapping
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import Field, ValidationError, field_validator
 
-from common.config.box import Broker as EdgeBroker
-from common.config.box import Tls
+from common.config.box import BrokerConfig, TlsConfig
 from common.config.yaml_file import ConfigError, line_of, message, read_yaml
+from common.strict import IDENT, BoxIdent, StrictModel
 
-__all__ = ["Broker", "CentralConfig", "ConfigError", "IngestSettings", "KeySource", "Tls"]
+__all__ = [
+    "CentralConfig",
+    "CollectorBrokerConfig",
+    "ConfigError",
+    "EdgeKeyConfig",
+    "IngestConfig",
+    "TlsConfig",
+]
 
 _VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Broker(EdgeBroker):
+class CollectorBrokerConfig(BrokerConfig):
     """The MQTT broker as the collector sees it: a fixed client id per collector instance."""
 
     password_env: str = Field("DENDO_CENTRAL_MQTT_PASSWORD", pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
-    client_id: str = Field("dendo-central-1", pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+    client_id: str = Field("dendo-central-1", pattern=f"^{IDENT}$")
     # How long the broker keeps this instance's queue while it is down (a week: a weekend
     # outage of the central server loses nothing; the edge outboxes hold copies anyway).
     session_expiry_s: int = Field(7 * 24 * 3600, ge=60, le=0xFFFFFFFF)
@@ -42,14 +45,14 @@ class Broker(EdgeBroker):
     receive_maximum: int = Field(64, ge=1, le=1000)
 
 
-class KeySource(_Strict):
+class EdgeKeyConfig(StrictModel):
     """An edge box's public key named in the config (registered in the database at start)."""
 
-    box: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,15}$")
+    box: BoxIdent
     pem_file: Path
 
 
-class IngestSettings(_Strict):
+class IngestConfig(StrictModel):
     """How bundles are checked and batched."""
 
     # crossed_at further ahead of the centre's clock than this gets a clock warning
@@ -60,16 +63,16 @@ class IngestSettings(_Strict):
     workers: int = Field(2, ge=1, le=32)  # threads checking signatures and decoding JPEGs
 
 
-class CentralConfig(_Strict):
+class CentralConfig(StrictModel):
     database_url: str = Field("sqlite:////var/lib/dendo/central.db", min_length=1)
     evidence_dir: Path = Path("/var/lib/dendo/evidence")
     cameras: Path | None = None  # the city camera config: which box each camera belongs to
     city_code: str = Field("MT", pattern=r"^[A-Z]{2,4}$")  # notice numbers: MT-2026-000123
     notice_deadline_days: int = Field(20, ge=1, le=365)
     duplicate_window_minutes: float = Field(5, gt=0, le=24 * 60)
-    broker: Broker = Broker()
-    ingest: IngestSettings = IngestSettings()
-    keys: list[KeySource] = []
+    broker: CollectorBrokerConfig = CollectorBrokerConfig()
+    ingest: IngestConfig = IngestConfig()
+    keys: list[EdgeKeyConfig] = Field(default_factory=list)
 
     @field_validator("database_url")
     @classmethod

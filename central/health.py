@@ -21,7 +21,7 @@ from typing import Any
 import paho.mqtt.client as mqtt
 from sqlalchemy.orm import Session, sessionmaker
 
-from central.config import Broker
+from central.config import CollectorBrokerConfig
 from central.users import CameraHealth
 from common.mqtt import new_client
 from common.topics import OFFLINE, ONLINE, PREFIX, Heartbeat, camera_of
@@ -100,7 +100,7 @@ class HealthMonitor:
 
     def __init__(
         self,
-        broker: Broker,
+        broker: CollectorBrokerConfig,
         sessions: sessionmaker[Session],
         *,
         client_id: str | None = None,

@@ -43,7 +43,6 @@ from sqlalchemy.orm import Session
 
 from central.db import Bundle, Quarantined
 from central.ingest_rules import (
-    IDENT_RE,
     UUID_RE,
     ChainView,
     Checked,
@@ -64,6 +63,7 @@ from common.bundle import (
     KeyLookup,
     open_bundle,
 )
+from common.strict import IDENT_RE
 from common.topics import Receipt, camera_of
 from common.zipsafe import read_members
 

@@ -37,7 +37,6 @@ OWN_REASONS = frozenset(
 REASON_CODES = REASONS | OWN_REASONS
 MAX_PIXELS = 40_000_000  # an 8K frame is 33 Mpx; more is a decompression bomb, not a camera
 UUID_RE = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
-IDENT_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 _LIMITS = {"camera_id": 16, "edge.box": 16, "plate.text": 24}  # central.db column sizes
 
 

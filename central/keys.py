@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import sys
 import threading
 import time
@@ -30,13 +29,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from central.db import EdgeKey
-from common.config.camera import CityConfig, UnknownCamera
+from common.config.city import CityConfig, UnknownCamera
 from common.signing import Ed25519PublicKey, key_id, load_public_key
+from common.strict import BOX_IDENT_RE
 
 if TYPE_CHECKING:
     from central.store import Store
-
-_BOX = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,15}")
 
 
 class KeyRegistryError(ValueError):
@@ -67,7 +65,7 @@ def register_key(
     Idempotent for the same key and box. Refuses (KeyRegistryError) a key registered for another box
     and a revoked key: a revoked key comes back only as a new key, never silently.
     """
-    if not _BOX.fullmatch(box):
+    if not BOX_IDENT_RE.fullmatch(box):
         raise KeyRegistryError(f"box {box!r} is not a box id like EB-01")
     key = load_public_key(pem_file)  # KeyFileError (a ValueError) names the file
     kid = key_id(key)

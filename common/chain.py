@@ -24,7 +24,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-_CAMERA_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
+from common.strict import IDENT_RE
+
 _SHA_RE = re.compile(r"[0-9a-f]{64}")
 
 
@@ -56,7 +57,7 @@ class SequenceChain:
     """The sequence/prev_sha256 chain of one camera."""
 
     def __init__(self, state_dir: str | os.PathLike[str], camera_id: str) -> None:
-        if not _CAMERA_RE.fullmatch(camera_id):
+        if not IDENT_RE.fullmatch(camera_id):
             raise ValueError(f"camera id {camera_id!r} cannot name a state file")
         self.camera_id = camera_id
         self.state_dir = Path(state_dir)

@@ -34,6 +34,8 @@ from pydantic import (
 )
 from pydantic_core import PydanticSerializationError
 
+from common.strict import Ident
+
 SCHEMA = "dendo.violation/1"
 MANIFEST_NAME = "manifest.json"
 SIGNATURE_NAME = "manifest.sig"
@@ -131,7 +133,6 @@ def _check_json(value: Any) -> Any:
 
 Sha256 = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
 UtcMs = Annotated[str, AfterValidator(_check_utc_ms)]
-Ident = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")]
 FileName = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")]
 Finite = Annotated[float, Field(allow_inf_nan=False)]
 

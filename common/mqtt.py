@@ -13,13 +13,13 @@ import ssl
 import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion
 
-from common.config.box import Broker
+from common.config.box import BrokerConfig
 
 log = logging.getLogger("common.mqtt")
 
 
 def new_client(
-    broker: Broker, client_id: str, *, where: str, manual_ack: bool = False
+    broker: BrokerConfig, client_id: str, *, where: str, manual_ack: bool = False
 ) -> mqtt.Client:
     """A paho client (MQTT 5) with auth, TLS and backoff set; `where` names it in errors."""
     client = mqtt.Client(

@@ -12,7 +12,6 @@ UTC with milliseconds, like the manifest: `2026-11-22T07:15:03.120Z`.
 from __future__ import annotations
 
 import json
-import re
 from datetime import UTC, datetime
 from typing import Annotated, Any, ClassVar, Literal, Self
 
@@ -26,7 +25,8 @@ from pydantic import (
     ValidationError,
 )
 
-from common.manifest import Ident, Sha256, first_error, utc_ms
+from common.manifest import Sha256, first_error, utc_ms
+from common.strict import IDENT_RE, Ident
 
 PREFIX = "dendo/v1"
 KINDS = ("violation", "status", "heartbeat", "receipt")
@@ -35,13 +35,12 @@ CENTRAL_SUBSCRIPTION = f"$share/central/{PREFIX}/+/violation"
 ONLINE = b"online"
 OFFLINE = b"offline"
 
-_IDENT = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 _UUID = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
 
 
 def _level(value: str, what: str) -> str:
     """One topic level: a plain identifier, so no '/', '+', '#' or '$' can change the topic."""
-    if not _IDENT.fullmatch(value):
+    if not IDENT_RE.fullmatch(value):
         raise ValueError(f"{what} {value!r} is not a plain identifier (letters, digits, _ . -)")
     return value
 
@@ -90,7 +89,7 @@ def camera_of(topic: str) -> str:
         or "/".join(parts[:2]) != PREFIX
         or parts[3] not in KINDS
         or parts[2] == SIGNALS
-        or not _IDENT.fullmatch(parts[2])
+        or not IDENT_RE.fullmatch(parts[2])
     ):
         raise ValueError(f"{topic!r} is not a dendo/v1/<camera>/<kind> topic")
     return parts[2]

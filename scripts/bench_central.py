@@ -44,8 +44,8 @@ from central.ingest_rules import check_images  # noqa: E402
 from central.keys import KeyRing, register_key  # noqa: E402
 from central.store import open_store  # noqa: E402
 from common.bundle import open_bundle  # noqa: E402
-from common.config.box import Broker as BrokerSettings  # noqa: E402
-from common.config.camera import load_config  # noqa: E402
+from common.config.box import BrokerConfig  # noqa: E402
+from common.config.city import load_config  # noqa: E402
 from edge.delivery.publish import Publisher  # noqa: E402
 from scripts.bench_common import TimedOutbox, say  # noqa: E402
 from scripts.bench_common import percentile as pct  # noqa: E402
@@ -158,7 +158,10 @@ def run_db(
     try:
         collector.start()
         box = TimedOutbox(tmp / "outbox.sqlite", 4 << 30)
-        pub = Publisher(BrokerSettings(port=broker.port), CAMERA, box, heartbeat_s=5).start()
+        pub = Publisher(
+            BrokerConfig(port=broker.port), CAMERA, box,
+            resend_after_s=30, resend_max_s=600, heartbeat_s=5,
+        ).start()  # fmt: skip
         while not pub.connected:
             time.sleep(0.01)
         assert collector.proc is not None and broker.proc is not None

@@ -32,7 +32,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from common.config.box import Broker as BrokerSettings  # noqa: E402
+from common.config.box import BrokerConfig  # noqa: E402
 from edge.delivery.outbox import Outbox  # noqa: E402
 from edge.delivery.publish import Publisher  # noqa: E402
 from scripts.bench_common import TimedOutbox, percentile, say  # noqa: E402
@@ -129,7 +129,10 @@ def main() -> int:
             burst = [sample_bundle("MT-07", i + 1, size) for i in range(args.count)]
             paced = [sample_bundle("MT-07", args.count + i + 1, size) for i in range(args.paced)]
             box = TimedOutbox(Path(tmp) / "outbox.sqlite", 4 << 30)
-            pub = Publisher(BrokerSettings(port=broker.port), "MT-07", box, heartbeat_s=5)
+            pub = Publisher(
+                BrokerConfig(port=broker.port), "MT-07", box,
+                resend_after_s=30, resend_max_s=600, heartbeat_s=5,
+            )  # fmt: skip
             pub.start()
             while not pub.connected:
                 time.sleep(0.01)

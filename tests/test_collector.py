@@ -20,7 +20,7 @@ from central import keys as keys_cli
 from central.config import ConfigError, load_central_config
 from central.keys import KeyRing
 from central.store import open_store
-from common.config.box import Broker as BrokerSettings
+from common.config.box import BrokerConfig
 from common.signing import Ed25519PrivateKey, key_id
 from edge.delivery.outbox import Outbox
 from edge.delivery.publish import Publisher
@@ -72,11 +72,12 @@ class Env:
         self.directory, self.broker = directory, broker
         self.config = write_config(directory, broker.port)
         self.collectors: list[Collector] = []
-        settings = BrokerSettings(port=broker.port, keepalive_s=5, reconnect_min_s=1,
+        settings = BrokerConfig(port=broker.port, keepalive_s=5, reconnect_min_s=1,
                                   reconnect_max_s=2)  # fmt: skip
         # No resend within the test: recovery must come from the broker's session alone.
-        self.publisher = Publisher(settings, CAMERA, Outbox(directory / "outbox.sqlite", 1 << 30),
-                                   resend_after_s=600).start()  # fmt: skip
+        outbox = Outbox(directory / "outbox.sqlite", 1 << 30)
+        timing = {"resend_after_s": 600.0, "resend_max_s": 600.0, "heartbeat_s": 30.0}
+        self.publisher = Publisher(settings, CAMERA, outbox, **timing).start()
         self.maker = BundleMaker()
         self.sent: list[str] = []
 

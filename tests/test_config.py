@@ -12,7 +12,9 @@ from typing import Any
 import pytest
 import yaml
 
-from common.config.camera import CityConfig, ConfigError, config_hash, load_config
+from common.config.camera import config_hash
+from common.config.city import CityConfig, load_config
+from common.config.yaml_file import ConfigError
 from edge.commands.check_config import add_cli, check_config_main
 
 REPO = Path(__file__).resolve().parents[1]

@@ -9,11 +9,11 @@ import cv2
 import numpy as np
 import pytest
 
+from edge.perception.geometry import iou_matrix
 from edge.perception.models import ModelRegistry
 from edge.perception.plate.detector import PlateDetector
 from edge.perception.plate.render import paste, render_plate
 from edge.perception.vehicles import VehicleDetector
-from edge.perception.yolo import iou
 
 
 def read_frame(video: Path, index: int) -> np.ndarray:
@@ -35,7 +35,10 @@ def test_vehicle_detector_finds_each_listed_violator_at_its_crossing(
         frame = read_frame(media_dir / f"{name}.mp4", v["cross_frame"])
         dets = detector.detect(frame)
         best = max(
-            (iou(np.array(v["bbox_at_cross"], float), np.array([d.box]))[0] for d in dets),
+            (
+                iou_matrix(np.array([v["bbox_at_cross"]], float), np.array([d.box]))[0, 0]
+                for d in dets
+            ),
             default=0,
         )
         assert best >= 0.5, (
@@ -56,7 +59,7 @@ def test_vehicle_detector_roi_returns_frame_coordinates(
     roi = (700, 250, 400, 250)
     dets = detector.detect(frame, roi=roi)
     target = np.array([880, 300, 945, 390], float)
-    assert any(iou(target, np.array([d.box]))[0] > 0.5 for d in dets), dets
+    assert any(iou_matrix(target[None], np.array([d.box]))[0, 0] > 0.5 for d in dets), dets
     for d in dets:
         assert roi[0] <= d.box[0] and d.box[2] <= roi[0] + roi[2], f"{d.box} outside ROI {roi}"
 
@@ -69,5 +72,7 @@ def test_plate_detector_finds_rendered_plates_in_a_scene(registry: ModelRegistry
     paste(scene, render_plate(["59-D2", "064.28"], 60), 430, 330)
     dets = PlateDetector(registry.path("plates")).detect(scene)
     for truth in ([130, 300, 130 + 172, 340], [430, 330, 430 + 81, 390]):
-        best = max((iou(np.array(truth, float), np.array([d.box]))[0] for d in dets), default=0)
+        best = max(
+            (iou_matrix(np.array([truth], float), np.array([d.box]))[0, 0] for d in dets), default=0
+        )
         assert best > 0.5, f"rendered plate at {truth} not found (best IoU {best:.2f}); got {dets}"

@@ -257,7 +257,7 @@ def test_controller_phases_over_mqtt_drive_the_rule(
     import paho.mqtt.client as mqtt
     from paho.mqtt.enums import CallbackAPIVersion
 
-    from common.config.camera import load_config
+    from common.config.city import load_config
     from common.topics import SignalPhase, signal_topic
     from edge.delivery.worker import CameraWorker
 

@@ -6,7 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from common.config.camera import load_config
+from common.config.city import load_config
 from common.signing import generate_keypair
 from tests.test_config import SHIPPED, assert_problem, camera, problems_of, write
 

@@ -96,6 +96,7 @@ def writer(tmp_path: Path, keypair: tuple[Path, Path]) -> EvidenceWriter:
         software_version="0.1.0",
         model_hashes={"yolov8n": "d" * 64},
         edge_box="EB-01",
+        jpeg_quality=90,
     )
 
 
@@ -250,7 +251,9 @@ def test_keygen_and_verify(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
     assert run(["keygen", "--out", str(tmp_path / "k"), "--name", "EB-02"]) == 2  # no overwrite
 
     private = tmp_path / "k" / "EB-02.key.pem"
-    w = EvidenceWriter(private, tmp_path / "s", tmp_path / "o", "0.1.0", {}, "EB-02")
+    w = EvidenceWriter(
+        private, tmp_path / "s", tmp_path / "o", "0.1.0", {}, "EB-02", jpeg_quality=90
+    )
     path = w.write(record(), frames())
     capsys.readouterr()
     assert run(["verify", str(path), "--pubkey", str(public)]) == 0

@@ -11,6 +11,7 @@ import cv2
 import numpy as np
 import pytest
 
+from edge.perception.geometry import iou_matrix
 from edge.perception.models import ModelRegistry
 from edge.perception.onnx_session import open_model
 from edge.perception.openvino_session import OpenVinoSession, bf16_supported
@@ -19,7 +20,6 @@ from edge.perception.plate.reader import VIEWS, PlateReader, line_count
 from edge.perception.plate.recognizer import PaddleLineRecognizer
 from edge.perception.plate.render import paste, render_plate
 from edge.perception.vehicles import Detection, VehicleDetector
-from edge.perception.yolo import iou
 
 RENDERED = [
     ["63A-123.45"],
@@ -106,7 +106,7 @@ def assert_same_boxes(ort: list[Detection], ov: list[Detection], what: str) -> N
     with nearly the same score (bfloat16 moves scores by a few hundredths at most)."""
     for a in (d for d in ort if d.score >= 0.5):
         same = [b for b in ov if b.label == a.label]
-        overlap = [float(iou(np.array(a.box), np.array([b.box]))[0]) for b in same]
+        overlap = [float(iou_matrix(np.array([a.box]), np.array([b.box]))[0, 0]) for b in same]
         assert overlap and max(overlap) >= 0.9, f"{what}: {a} has no match in {ov}"
         match = same[int(np.argmax(overlap))]
         assert abs(match.score - a.score) < 0.06, f"{what}: score {a.score} against {match}"

@@ -26,7 +26,7 @@ from central.ingest import Ingestor
 from central.keys import KeyRing, register_key, revoke_key
 from central.store import Store, open_store
 from common.bundle import key_id, sign
-from common.config.camera import load_config
+from common.config.city import load_config
 from common.signing import Ed25519PrivateKey
 from common.zipsafe import compression_for, write_zip
 from tests.servers.central_collector import BOX, CAMERA, T0, BundleMaker, jpeg, key_file

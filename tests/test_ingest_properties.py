@@ -20,7 +20,7 @@ from central.ingest import Ingestor
 from central.ingest_rules import REASON_CODES
 from central.keys import KeyRing, register_key
 from central.store import open_store
-from common.config.camera import load_config
+from common.config.city import load_config
 from tests.servers.central_collector import BOX, CAMERA, T0, BundleMaker, key_file
 
 REPO = Path(__file__).resolve().parents[1]

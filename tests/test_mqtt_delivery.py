@@ -20,8 +20,7 @@ import pytest
 from paho.mqtt.enums import CallbackAPIVersion
 
 from common.bundle import uuid7
-from common.config.box import Broker as BrokerSettings
-from common.config.box import Tls
+from common.config.box import BrokerConfig, TlsConfig
 from common.topics import (
     CENTRAL_SUBSCRIPTION,
     Heartbeat,
@@ -43,8 +42,8 @@ CAM = "MT-07"
 MakePublisher = Callable[..., Publisher]
 
 
-def settings(port: int, **kw: Any) -> BrokerSettings:
-    return BrokerSettings(port=port, keepalive_s=5, reconnect_min_s=1, reconnect_max_s=2, **kw)
+def settings(port: int, **kw: Any) -> BrokerConfig:
+    return BrokerConfig(port=port, keepalive_s=5, reconnect_min_s=1, reconnect_max_s=2, **kw)
 
 
 @pytest.fixture
@@ -52,8 +51,9 @@ def publisher(tmp_path: Path) -> Iterator[MakePublisher]:
     """Start Publishers on outbox files in tmp_path; stopped and closed at teardown."""
     made: list[Publisher] = []
 
-    def make(broker: BrokerSettings, outbox: str = "o.sqlite", camera: str = CAM, **kw: Any):
-        made.append(Publisher(broker, camera, Outbox(tmp_path / outbox, 1 << 30), **kw).start())
+    def make(broker: BrokerConfig, outbox: str = "o.sqlite", camera: str = CAM, **kw: Any):
+        timing = {"resend_after_s": 30.0, "resend_max_s": 600.0, "heartbeat_s": 30.0} | kw
+        made.append(Publisher(broker, camera, Outbox(tmp_path / outbox, 1 << 30), **timing).start())
         return made[-1]
 
     yield make
@@ -177,7 +177,7 @@ def test_wrong_password_is_a_clear_error_and_retries_back_off(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     monkeypatch.setenv("DENDO_TEST_MQTT_PW", "not the password")
-    cfg = BrokerSettings(port=mosquitto_auth.port, username="eb-01", reconnect_min_s=1,
+    cfg = BrokerConfig(port=mosquitto_auth.port, username="eb-01", reconnect_min_s=1,
                          reconnect_max_s=4, password_env="DENDO_TEST_MQTT_PW")  # fmt: skip
     with caplog.at_level(logging.ERROR, logger="edge.delivery.publish"):
         pub = publisher(cfg)
@@ -213,7 +213,7 @@ def test_tls_with_the_fixture_ca_delivers_and_plaintext_on_the_tls_port_is_refus
 ) -> None:
     assert mosquitto_tls.tls_port and mosquitto_tls.ca_file
     collector = mqtt_helpers.collector(mosquitto_tls.port)
-    pub = publisher(settings(mosquitto_tls.tls_port, tls=Tls(ca_file=mosquitto_tls.ca_file)))
+    pub = publisher(settings(mosquitto_tls.tls_port, tls=TlsConfig(ca_file=mosquitto_tls.ca_file)))
     bundles = [sample_bundle(CAM, i + 1) for i in range(5)]
     for vid, data in bundles:
         pub.submit(vid, data)

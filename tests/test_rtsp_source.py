@@ -32,6 +32,7 @@ def sources() -> Iterator[Callable[..., RtspSource]]:
 
     def make(url: str, **kwargs: object) -> RtspSource:
         kwargs.setdefault("name", "MT-TEST")
+        kwargs.setdefault("stall_timeout_s", 10.0)
         source = RtspSource(url, **kwargs)  # type: ignore[arg-type]
         started.append(source)
         source.start()

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from common.config.sections import RuleConfig
+from common.config.signal import SignalSourceKind
 from edge.perception.signal_heads import LampState
-from edge.pipeline.rule import Decision, Observation, RedLightRule, RuleSettings, StopLine
+from edge.pipeline.rule import Decision, Observation, RedLightRule, StopLine
 from edge.pipeline.signal import SignalStatus
 
 FPS = 10.0
@@ -14,7 +16,9 @@ UP = (0, -1)
 
 
 def status(state: LampState, red_since: float | None = 0.0) -> SignalStatus:
-    return SignalStatus(state, 0.0, red_since if state == LampState.RED else None, state, "vision")
+    return SignalStatus(
+        state, 0.0, red_since if state == LampState.RED else None, state, SignalSourceKind.VISION
+    )
 
 
 def run(
@@ -22,7 +26,7 @@ def run(
     signal: LampState | list[LampState] = LampState.RED,
     x: float | list[float] = 400.0,
     exit_zone: list[tuple[float, float]] | None = None,
-    settings: RuleSettings | None = None,
+    settings: RuleConfig = RuleConfig(),
     end: bool = True,
 ) -> list[Decision]:
     """Drive one vehicle (box 60x80, anchor at (x, y)) through the rule, frame by frame."""
@@ -63,12 +67,12 @@ def test_amber_follows_the_policy() -> None:
     (ignored,) = run(straight(480, 250), LampState.AMBER)
     assert ignored.kind == "not_red"
     (flagged,) = run(
-        straight(480, 250), LampState.AMBER, settings=RuleSettings(amber_policy="violation")
+        straight(480, 250), LampState.AMBER, settings=RuleConfig(amber_policy="violation")
     )
     assert flagged.kind == "violation"
-    (early,) = run(straight(480, 250), LampState.AMBER, settings=RuleSettings(amber_policy="grace"))
+    (early,) = run(straight(480, 250), LampState.AMBER, settings=RuleConfig(amber_policy="grace"))
     assert early.kind == "not_red", "0.6 s into amber is inside a 1 s grace"
-    late = RuleSettings(amber_policy="grace", amber_grace_s=0.5)
+    late = RuleConfig(amber_policy="grace", amber_grace_s=0.5)
     (d,) = run(straight(480, 250), LampState.AMBER, settings=late)
     assert d.kind == "violation"
 

@@ -39,7 +39,7 @@ def test_fixed_time_plan_cycles() -> None:
     assert plan.state_at(70) == (G, 60)
     assert plan.status(95).red_since == 93
     with pytest.raises(ValueError, match="leave part of the cycle green"):
-        FixedTimePlan(cycle_s=30, red_start_s=10, red_s=28, amber_s=3)
+        FixedTimePlan(cycle_s=30, red_start_s=10, red_s=28, amber_s=3, offset_s=0)
 
 
 def test_controller_feed_answers_from_the_latest_phase_message() -> None:

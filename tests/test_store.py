@@ -28,7 +28,7 @@ from central.store import (
     model_metadata,
     open_store,
 )
-from common.config.camera import load_config
+from common.config.city import load_config
 from tests.servers.central_collector import BOX, CAMERA, BundleMaker, key_file
 
 REPO = Path(__file__).resolve().parents[1]

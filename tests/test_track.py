@@ -10,8 +10,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from common.config.sections import TrackerConfig
+from edge.perception.geometry import iou_matrix
 from edge.perception.vehicles import Detection
-from edge.pipeline.track import Tracker, TrackState, iou_matrix, solve
+from edge.pipeline.track import Tracker, TrackState, solve
 
 Box = tuple[float, float, float, float]
 # One scripted frame: frame index, time, detections, and which object each detection is.
@@ -114,7 +116,7 @@ def test_low_score_detections_keep_a_track_alive() -> None:
     ids = run(Tracker(), frames)
     assert set(ids[0][1:]) == {1}  # confirmed and matched in every frame, low ones too
     # Without the second (low-score) stage the track is lost for 2 s and removed.
-    ids = run(Tracker(low_thresh=0.3), frames)
+    ids = run(Tracker(TrackerConfig(low_thresh=0.3)), frames)
     assert sorted(set(ids[0]) - {0}) == [1, 2]
 
 

@@ -13,7 +13,7 @@ import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion
 from sqlalchemy import select
 
-from central.config import Broker
+from central.config import CollectorBrokerConfig
 from central.health import HealthMonitor
 from central.users import CameraHealth
 from common.topics import Heartbeat, heartbeat_topic, status_topic
@@ -55,7 +55,9 @@ def test_status_will_and_heartbeats_reach_the_cameras_page(
     edge = _client(mosquitto, "edge-eb-01")
     edge.publish(status_topic("MT-03"), b"online", qos=1, retain=True).wait_for_publish(5)
     ready = threading.Event()
-    settings = Broker(host=mosquitto.host, port=mosquitto.port, client_id="central-test")
+    settings = CollectorBrokerConfig(
+        host=mosquitto.host, port=mosquitto.port, client_id="central-test"
+    )
     monitor = HealthMonitor(settings, env.store.sessions, on_ready=ready.set).start()
     dying = None
     try:

@@ -9,10 +9,10 @@ import onnx
 import pytest
 from onnx import numpy_helper
 
+from edge.perception.geometry import iou_matrix
 from edge.perception.models import ModelRegistry
 from edge.perception.onnx_session import open_session
 from edge.perception.vehicles import VehicleDetector
-from edge.perception.yolo import iou
 from edge.perception.yolo_shape import anchors, fit_input, input_size_for
 from tests.test_detectors import read_frame
 
@@ -70,5 +70,5 @@ def test_fitted_input_finds_what_the_square_input_finds(
     assert confident, f"{name}: the square model found nothing confident to compare"
     boxes = np.array([d.box for d in fitted])
     for d in confident:
-        best = float(iou(np.array(d.box), boxes).max()) if len(boxes) else 0.0
+        best = float(iou_matrix(np.array([d.box]), boxes).max()) if len(boxes) else 0.0
         assert best >= 0.75, f"{name}: {d.label} {d.box} ({d.score:.2f}) missed (IoU {best:.2f})"

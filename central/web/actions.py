@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from central import cases
+from central.config import CentralConfig
 from central.db import Case
 from central.fines import FinesTable, default_table
 from central.users import User, audit
@@ -17,11 +18,9 @@ from central.users import User, audit
 
 @dataclass(frozen=True)
 class Rules:
-    """Deployment settings the moves need (from configs/central.yaml and the fines table)."""
+    """Deployment settings the moves need: the central config and the fines table."""
 
-    city_code: str = "MT"
-    deadline_days: int = 20
-    duplicate_window_minutes: float = 5.0
+    config: CentralConfig = field(default_factory=CentralConfig)
     fines: FinesTable = field(default_factory=default_table)
 
 
@@ -45,7 +44,10 @@ def reject(db: Session, user: User, case_id: int, reason: str, text: str = "") -
 
 
 def issue_notice(db: Session, user: User, case_id: int, rules: Rules) -> Case:
-    case = cases.issue_notice(db, case_id, user.username, rules.city_code, rules.deadline_days)
+    config = rules.config
+    case = cases.issue_notice(
+        db, case_id, user.username, config.city_code, config.notice_deadline_days
+    )
     audit(db, user.username, "case.notice", str(case_id), {"notice_number": case.notice_number})
     return case
 
@@ -74,4 +76,4 @@ def escalate_overdue(db: Session, user: User) -> list[int]:
 
 def triage(db: Session, rules: Rules) -> int:
     """Detected cases into the review queue (duplicates merge), as the system."""
-    return len(cases.triage(db, rules.duplicate_window_minutes))
+    return len(cases.triage(db, rules.config.duplicate_window_minutes))

@@ -161,7 +161,7 @@ def camera_names(config: CentralConfig) -> dict[str, str]:
     """id -> name of the city's cameras (empty when no camera config is set)."""
     if config.cameras is None:
         return {}
-    from common.config.camera import load_config
+    from common.config.city import load_config
 
     return {c.id: c.name for c in load_config(config.cameras).cameras}
 
@@ -172,12 +172,7 @@ def app_from_config(
     """The app for a deployment: its database, evidence, cameras and secret."""
     store = open_store(config.resolved_database_url(), config.evidence_dir)
     secret = load_secret(secret_file or config.evidence_dir.parent / "web.secret")
-    rules = Rules(
-        city_code=config.city_code,
-        deadline_days=config.notice_deadline_days,
-        duplicate_window_minutes=config.duplicate_window_minutes,
-        fines=load_fines(),
-    )
+    rules = Rules(config, load_fines())
     settings = WebSettings(
         secret_key=secret, rules=rules, cameras=camera_names(config), https_only=https_only
     )

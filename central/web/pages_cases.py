@@ -284,7 +284,7 @@ def _notice_data(request: Request, db: Session, case_id: int) -> Any:
     case = _case_or_404(db, case_id)
     rules = _rules(request)
     root = request.app.state.store.evidence.root
-    return notice_data_for(db, case, root, rules.deadline_days, rules.fines)
+    return notice_data_for(db, case, root, rules.config.notice_deadline_days, rules.fines)
 
 
 @router.get("/cases/{case_id}/notice", response_class=HTMLResponse)

@@ -12,14 +12,12 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
+
+from common.strict import StrictModel
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Tls(_Strict):
+class TlsConfig(StrictModel):
     """TLS to the broker: the CA that signed the broker's certificate; a client cert if asked."""
 
     ca_file: Path
@@ -27,17 +25,17 @@ class Tls(_Strict):
     key_file: Path | None = None
 
 
-class Broker(_Strict):
+class BrokerConfig(StrictModel):
     host: str = Field("127.0.0.1", min_length=1)
     port: int = Field(1883, ge=1, le=65535)
-    tls: Tls | None = None
+    tls: TlsConfig | None = None
     username: str | None = None  # one user per edge box; `{box}` becomes the box id
     password_env: str = Field("DENDO_MQTT_PASSWORD", pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
     keepalive_s: int = Field(30, ge=5, le=3600)
     reconnect_min_s: float = Field(1.0, gt=0)
     reconnect_max_s: float = Field(60.0, gt=0)
 
-    def for_box(self, box: str) -> Broker:
+    def for_box(self, box: str) -> BrokerConfig:
         """These settings with `{box}` in the user name replaced by the box id."""
         if self.username is None or "{box}" not in self.username:
             return self
@@ -48,16 +46,16 @@ class Broker(_Strict):
         return (os.environ if env is None else env).get(self.password_env)
 
 
-class Outbox(_Strict):
+class OutboxConfig(StrictModel):
     dir: Path = Path("/var/lib/dendo/outbox")  # one SQLite file per camera
     quota_mb: float = Field(2048, gt=0)  # oldest bundles are evicted (and counted) beyond this
     resend_after_s: float = Field(30.0, gt=0)  # publish again when no receipt came in this time
     resend_max_s: float = Field(600.0, gt=0)  # ... doubling each time up to this
 
 
-class EdgeSettings(_Strict):
-    broker: Broker = Broker()
-    outbox: Outbox = Outbox()
+class EdgeConfig(StrictModel):
+    broker: BrokerConfig = BrokerConfig()
+    outbox: OutboxConfig = OutboxConfig()
     key_file: Path = Path("/etc/dendo/edge.key.pem")  # the box's Ed25519 signing key
     state_dir: Path = Path("/var/lib/dendo/state")  # per-camera sequence chains
     heartbeat_s: float = Field(30.0, gt=0)

@@ -10,6 +10,7 @@ from typing import Any
 
 import yaml
 from pydantic import ValidationError
+from pydantic_core import PydanticCustomError
 
 
 class ConfigError(ValueError):
@@ -18,6 +19,12 @@ class ConfigError(ValueError):
     def __init__(self, problems: list[str]) -> None:
         self.problems = problems
         super().__init__("\n".join(problems))
+
+
+def fields_error(problems: list[tuple[str, str]]) -> PydanticCustomError:
+    """Cross-field problems, each with its sub-path, so the report still names the field."""
+    text = "; ".join(f"{f}: {m}" for f, m in problems)
+    return PydanticCustomError("dendo_fields", "{text}", {"text": text, "problems": problems})
 
 
 class StrictLoader(yaml.SafeLoader):

@@ -8,10 +8,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from common.config.camera import GROUPS, Camera, ConfigError, load_config
+from common.config.camera import CameraConfig
+from common.config.city import load_config
+from common.config.sections import GROUPS
+from common.config.yaml_file import ConfigError
 
 
-def load_camera_or_report(command: str, config: Path, camera_id: str) -> Camera | None:
+def load_camera_or_report(command: str, config: Path, camera_id: str) -> CameraConfig | None:
     """The camera a command was asked for, or None after printing why (bad file or id)."""
     try:
         return load_config(config).camera(camera_id)

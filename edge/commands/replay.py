@@ -15,11 +15,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
+
+from common.config.camera import CameraConfig
 from common.signing import generate_keypair
+from common.version import SOFTWARE_VERSION
 from edge.commands.check_config import load_camera_or_report
 from edge.perception.models import ModelRegistry
 from edge.pipeline.annotate import Annotator
-from edge.pipeline.assembly import SOFTWARE_VERSION, build_pipeline
+from edge.pipeline.assembly import build_pipeline
 from edge.pipeline.camera import Violation
 from edge.pipeline.evidence import EvidenceWriter
 from edge.pipeline.source import FileSource, SourceError
@@ -59,9 +63,30 @@ def print_table(violations: list[Violation]) -> None:
         )
 
 
+def with_rates(
+    camera: CameraConfig, detect_fps: float | None, idle_detect_fps: float | None
+) -> CameraConfig:
+    """The camera with the detection rates given on the command line (validated like the
+    file, and part of the config hash the evidence records)."""
+    rates = {"detect_fps": detect_fps, "idle_detect_fps": idle_detect_fps}
+    given = {k: v for k, v in rates.items() if v is not None}
+    if not given:
+        return camera
+    doc = camera.model_dump()
+    doc["detector"] |= given
+    return CameraConfig.model_validate(doc)
+
+
 def replay_main(args: argparse.Namespace) -> int:
     camera = load_camera_or_report("replay", args.config, args.camera)
     if camera is None:
+        return 2
+    try:
+        camera = with_rates(camera, args.detect_fps, args.idle_detect_fps)
+    except ValidationError as exc:
+        err = exc.errors(include_url=False)[0]
+        print(f"dendo-edge replay: --{str(err['loc'][-1]).replace('_', '-')}: {err['msg']}",
+              file=sys.stderr)  # fmt: skip
         return 2
     try:
         source = FileSource(Path(args.video), args.start or 0.0, args.end)
@@ -89,15 +114,7 @@ def replay_main(args: argparse.Namespace) -> int:
         args.box or camera.box,
         jpeg_quality=camera.evidence.jpeg_quality,
     )
-    pipeline = build_pipeline(
-        camera,
-        registry,
-        source.fps,
-        start_time,
-        writer,
-        args.detect_fps,
-        idle_detect_fps=args.idle_detect_fps,
-    )
+    pipeline = build_pipeline(camera, registry, source.fps, start_time, writer)
     annotator = Annotator(camera, Path(args.annotate), source.fps) if args.annotate else None
     violations: list[Violation] = []
     started = time.perf_counter()

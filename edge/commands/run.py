@@ -7,7 +7,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from common.config.camera import ConfigError, load_config
+from common.config.camera import LIVE_SCHEDULE_NEEDS_EPOCH
+from common.config.city import load_config
+from common.config.yaml_file import ConfigError
 from common.logs import setup_logging
 from edge.delivery.daemon import BoxDaemon
 
@@ -30,6 +32,18 @@ def run_main(args: argparse.Namespace) -> int:
         print(
             f"dendo-edge run: environment variable(s) {', '.join(missing)} not set "
             "(camera credentials; systemd: EnvironmentFile=)",
+            file=sys.stderr,
+        )
+        return 2
+    undated = [
+        c.id
+        for c in config.cameras_on_box(args.box)
+        if c.signal.schedule and not c.signal.schedule.epoch
+    ]
+    if undated:
+        print(
+            f"dendo-edge run: camera(s) {', '.join(undated)}: signal.schedule.epoch: "
+            f"{LIVE_SCHEDULE_NEEDS_EPOCH}",
             file=sys.stderr,
         )
         return 2

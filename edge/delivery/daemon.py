@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from common.config.camera import CityConfig, load_config
+from common.config.city import CityConfig, load_config
 from common.logs import setup_logging
 from edge.delivery.metrics import BoxMetrics
 

@@ -24,6 +24,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from common.config.box import OutboxConfig
+
 log = logging.getLogger(__name__)
 
 _SCHEMA = """
@@ -68,6 +70,12 @@ class OutboxItem:
 
 class Outbox:
     """Bundles awaiting their receipt, in one SQLite file (created if missing)."""
+
+    @classmethod
+    def for_camera(cls, config: OutboxConfig, camera_id: str) -> Outbox:
+        """The camera's outbox file in the configured folder, with the configured quota."""
+        config.dir.mkdir(parents=True, exist_ok=True)
+        return cls(config.dir / f"{camera_id}.sqlite", int(config.quota_mb * 1024 * 1024))
 
     def __init__(self, path: Path, quota_bytes: int) -> None:
         if quota_bytes <= 0:

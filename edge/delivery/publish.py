@@ -32,7 +32,7 @@ from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 from paho.mqtt.reasoncodes import ReasonCode
 
-from common.config.box import Broker
+from common.config.box import BrokerConfig, EdgeConfig
 from common.mqtt import new_client
 from common.topics import (
     OFFLINE,
@@ -62,15 +62,31 @@ _OK = (MQTTErrorCode.MQTT_ERR_SUCCESS, MQTTErrorCode.MQTT_ERR_NO_CONN)  # NO_CON
 class Publisher:
     """Sends one camera's outbox to the broker and forgets bundles only on a matching receipt."""
 
+    @classmethod
+    def from_config(
+        cls, edge: EdgeConfig, box: str, camera_id: str, outbox: Outbox, **hooks: Any
+    ) -> Publisher:
+        """The box's broker (its user name filled in), resend timing and heartbeat; `hooks`
+        are the keyword callbacks and the signal feed of __init__."""
+        return cls(
+            edge.broker.for_box(box),
+            camera_id,
+            outbox,
+            resend_after_s=edge.outbox.resend_after_s,
+            resend_max_s=edge.outbox.resend_max_s,
+            heartbeat_s=edge.heartbeat_s,
+            **hooks,
+        )
+
     def __init__(
         self,
-        broker: Broker,
+        broker: BrokerConfig,
         camera_id: str,
         outbox: Outbox,
         *,
-        resend_after_s: float = 30.0,
-        resend_max_s: float = 600.0,
-        heartbeat_s: float = 30.0,
+        resend_after_s: float,
+        resend_max_s: float,
+        heartbeat_s: float,
         stats: Callable[[], dict[str, Any]] | None = None,
         signal_intersection: str | None = None,
         on_signal: Callable[[SignalPhase], None] | None = None,

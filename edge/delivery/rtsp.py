@@ -122,7 +122,7 @@ class RtspSource:
         name: str,
         open_timeout_s: float = 5.0,
         read_timeout_s: float = 5.0,
-        stall_timeout_s: float = 10.0,
+        stall_timeout_s: float,
         backoff_initial_s: float = 0.5,
         backoff_max_s: float = 30.0,
         rng: random.Random | None = None,

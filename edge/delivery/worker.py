@@ -20,15 +20,16 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from common.bundle import open_bundle
-from common.config.box import EdgeSettings
-from common.config.camera import Camera
+from common.config.box import EdgeConfig
+from common.config.camera import CameraConfig
 from common.signing import key_id, load_private_key
 from common.topics import SignalPhase
+from common.version import SOFTWARE_VERSION
 from edge.delivery.outbox import Outbox
 from edge.delivery.publish import Publisher
 from edge.delivery.rtsp import RtspSource
 from edge.perception.models import ModelRegistry
-from edge.pipeline.assembly import SOFTWARE_VERSION, build_pipeline
+from edge.pipeline.assembly import build_pipeline
 from edge.pipeline.camera import Pipeline, Violation
 from edge.pipeline.evidence import EvidenceWriter
 
@@ -47,8 +48,8 @@ class CameraWorker:
 
     def __init__(
         self,
-        camera: Camera,
-        settings: EdgeSettings,
+        camera: CameraConfig,
+        settings: EdgeConfig,
         box: str,
         registry: ModelRegistry | None = None,
         read_plates: bool = True,
@@ -59,10 +60,8 @@ class CameraWorker:
         self.read_plates = read_plates
         self.stop_event = stop_event or threading.Event()
         self.live = LiveStats()
-        out = settings.outbox
-        out.dir.mkdir(parents=True, exist_ok=True)
-        self.spool = out.dir / "spool" / camera.id
-        self.outbox = Outbox(out.dir / f"{camera.id}.sqlite", int(out.quota_mb * 1024 * 1024))
+        self.outbox = Outbox.for_camera(settings.outbox, camera.id)
+        self.spool = settings.outbox.dir / "spool" / camera.id
         self.source = RtspSource(
             camera.resolved_source(),
             name=camera.id,
@@ -72,14 +71,12 @@ class CameraWorker:
         self.phases: queue.SimpleQueue[SignalPhase] = queue.SimpleQueue()
         own = load_private_key(settings.key_file).public_key()
         self._own_key = {key_id(own): own}
-        controller = camera.signal.controller if camera.signal.source == "controller" else None
-        self.publisher = Publisher(
-            settings.broker.for_box(box),
+        controller = camera.signal.controller
+        self.publisher = Publisher.from_config(
+            settings,
+            box,
             camera.id,
             self.outbox,
-            resend_after_s=out.resend_after_s,
-            resend_max_s=out.resend_max_s,
-            heartbeat_s=settings.heartbeat_s,
             stats=self.stats,
             signal_intersection=controller.intersection if controller else None,
             on_signal=self._on_signal if controller else None,
@@ -97,7 +94,7 @@ class CameraWorker:
         start = self.source.start_utc
         while start is not None and not self.phases.empty():
             phase = self.phases.get()
-            pipeline.signal.feed.on_phase((phase.since - start).total_seconds(), phase.state)
+            pipeline.on_signal_phase((phase.since - start).total_seconds(), phase.state)
 
     # --- the loop ---
 
@@ -117,6 +114,7 @@ class CameraWorker:
             self.source.fps,
             self.source.start_utc,
             writer,
+            live=True,
             read_plates=self.read_plates,
         )
 

@@ -6,21 +6,22 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from common.config.sections import Engine
 from edge.perception.openvino_session import OpenVinoSession
 
 if TYPE_CHECKING:  # imported when a session is opened: the command line stays quick to start
     import onnxruntime as ort
 
-ENGINES = ("openvino", "onnxruntime")
+ENGINES = tuple(e.value for e in Engine)  # for command-line choices
 
 
 def open_model(
-    model: Path | bytes, threads: int = 1, engine: str = "openvino"
+    model: Path | bytes, threads: int = 1, engine: Engine | str = Engine.OPENVINO
 ) -> ort.InferenceSession | OpenVinoSession:
     """A session for the ONNX model on the chosen engine; both answer `run` and `get_inputs`."""
-    if engine == "openvino":
+    if engine == Engine.OPENVINO:
         return OpenVinoSession(model, threads)
-    if engine == "onnxruntime":
+    if engine == Engine.ONNXRUNTIME:
         return open_session(model, threads)
     raise ValueError(f"unknown inference engine {engine!r} (one of {', '.join(ENGINES)})")
 

@@ -16,6 +16,8 @@ from typing import Protocol
 import numpy as np
 import onnx
 
+from common.config.sections import DetectorConfig, Engine
+from edge.perception.geometry import Box, Point, anchor
 from edge.perception.onnx_session import open_model
 from edge.perception.yolo import detect_boxes
 from edge.perception.yolo_shape import fit_input, input_size_for
@@ -38,14 +40,13 @@ Roi = tuple[int, int, int, int]  # x, y, w, h in frame pixels
 class Detection:
     """One detected object: x1,y1,x2,y2 in frame pixels, a score in [0,1] and a label."""
 
-    box: tuple[float, float, float, float]
+    box: Box
     score: float
     label: str
 
     @property
-    def anchor(self) -> tuple[float, float]:
-        """Bottom centre of the box: the point the red-light rule follows."""
-        return ((self.box[0] + self.box[2]) / 2, self.box[3])
+    def anchor(self) -> Point:
+        return anchor(self.box)
 
 
 class Detector(Protocol):
@@ -78,7 +79,7 @@ class VehicleDetector:
         threads: int = 1,
         labels: Sequence[str] = (*VEHICLE_LABELS, "traffic light"),
         square: bool = False,
-        engine: str = "openvino",
+        engine: Engine = Engine.OPENVINO,
     ) -> None:
         """`square=True` keeps the exported 640x640 input (the reference the fitted input is
         checked against); otherwise the input follows each picture's aspect ratio. `engine`
@@ -92,6 +93,22 @@ class VehicleDetector:
         self.conf, self.iou = conf, iou
         self.class_ids = np.array(
             [i for i, name in COCO_LABELS.items() if name in labels], dtype=np.int64
+        )
+
+    @classmethod
+    def from_config(
+        cls, config: DetectorConfig, model_path: Path, min_score: float
+    ) -> VehicleDetector:
+        """The configured detector on the configured classes. `min_score` (the tracker's
+        low threshold) lowers the confidence cut so the tracker's second stage sees the
+        weak boxes of occluded vehicles."""
+        return cls(
+            model_path,
+            conf=min(config.conf, min_score),
+            iou=config.iou,
+            threads=config.threads,
+            labels=list(config.classes),
+            engine=config.engine,
         )
 
     def session_for(self, width: int, height: int) -> object:

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from edge.perception.geometry import iou_matrix
+
 PAD_VALUE = 114  # grey used by the YOLOv8 training pipeline for letterbox padding
 
 
@@ -67,18 +69,6 @@ def decode(
     return boxes, scores.astype(np.float32), classes.astype(np.int64)
 
 
-def iou(box: np.ndarray, others: np.ndarray) -> np.ndarray:
-    """IoU of one x1y1x2y2 box against many."""
-    x1 = np.maximum(box[0], others[:, 0])
-    y1 = np.maximum(box[1], others[:, 1])
-    x2 = np.minimum(box[2], others[:, 2])
-    y2 = np.minimum(box[3], others[:, 3])
-    inter = np.clip(x2 - x1, 0, None) * np.clip(y2 - y1, 0, None)
-    area = (box[2] - box[0]) * (box[3] - box[1])
-    areas = (others[:, 2] - others[:, 0]) * (others[:, 3] - others[:, 1])
-    return inter / np.maximum(area + areas - inter, 1e-9)
-
-
 def nms(
     boxes: np.ndarray, scores: np.ndarray, classes: np.ndarray, iou_threshold: float = 0.45
 ) -> np.ndarray:
@@ -93,7 +83,7 @@ def nms(
         rest = order[pos + 1 :]
         rest = rest[~suppressed[rest] & (classes[rest] == classes[i])]
         if len(rest):
-            suppressed[rest[iou(boxes[i], boxes[rest]) > iou_threshold]] = True
+            suppressed[rest[iou_matrix(boxes[i : i + 1], boxes[rest])[0] > iou_threshold]] = True
     return np.array(keep, dtype=np.int64)
 
 

@@ -9,7 +9,7 @@ from typing import Any
 import cv2
 import numpy as np
 
-from common.config.camera import Camera
+from common.config.camera import CameraConfig
 from edge.pipeline.camera import Pipeline, Violation
 from edge.pipeline.source import Frame
 
@@ -21,7 +21,7 @@ def _pt(p: Any) -> tuple[int, int]:
     return round(p[0]), round(p[1])
 
 
-def draw_geometry(image: np.ndarray, camera: Camera, state: str | None = None) -> np.ndarray:
+def draw_geometry(image: np.ndarray, camera: CameraConfig, state: str | None = None) -> np.ndarray:
     """The camera's stop line, travel direction, signal heads, ROI and exit zone."""
     out = image.copy()
     colour = STATE_COLOURS.get(state or "", GREY)
@@ -52,7 +52,7 @@ def draw_geometry(image: np.ndarray, camera: Camera, state: str | None = None) -
 class Annotator:
     """Writes the replay as an MP4 with tracks, the signal and violations drawn."""
 
-    def __init__(self, camera: Camera, path: Path, fps: float) -> None:
+    def __init__(self, camera: CameraConfig, path: Path, fps: float) -> None:
         self.camera, self.path, self.fps = camera, path, fps
         self.writer: cv2.VideoWriter | None = None
         self.flash: dict[int, int] = {}  # track id -> frames left to highlight

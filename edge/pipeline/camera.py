@@ -18,16 +18,17 @@ from pathlib import Path
 
 import numpy as np
 
+from common.config.sections import DetectorConfig, EvidenceConfig
+from edge.perception.geometry import Box, iou_matrix
 from edge.perception.plate.track_plates import PlateVote, TrackPlates
-from edge.perception.signal_heads import SignalHead, SignalHeadClassifier
+from edge.perception.signal_heads import LampState
 from edge.perception.vehicles import VEHICLE_LABELS, Detection, Detector
-from edge.perception.yolo import iou
 from edge.pipeline.clip import ClipRecorder
 from edge.pipeline.evidence import EvidenceFrames, EvidenceWriter, ViolationRecord
-from edge.pipeline.rule import Decision, Observation, RedLightRule
-from edge.pipeline.signal import ControllerFeed, FixedTimePlan, SignalDebouncer, SignalStatus
+from edge.pipeline.rule import Decision, DecisionKind, Observation, RedLightRule
+from edge.pipeline.signal import SignalSource, SignalStatus
 from edge.pipeline.source import Frame, FrameRing
-from edge.pipeline.track import Tracker
+from edge.pipeline.track import Track, Tracker
 
 log = logging.getLogger(__name__)
 
@@ -87,53 +88,9 @@ class Violation:
 class PipelineStats:
     frames: int = 0
     detections_run: int = 0
-    crossings: dict[str, int] = field(default_factory=dict)
+    crossings: dict[str, int] = field(default_factory=dict)  # decisions by kind
     signal_frames: dict[str, int] = field(default_factory=dict)
     clip_failures: int = 0
-
-
-class SignalSource:
-    """The governing signal from the configured source: vision, schedule or controller."""
-
-    def __init__(
-        self,
-        kind: str,
-        heads: Sequence[SignalHead] = (),
-        debounce_frames: int = 3,
-        plan: FixedTimePlan | None = None,
-        feed: ControllerFeed | None = None,
-    ) -> None:
-        self.kind = kind
-        self.heads = list(heads)
-        if kind == "vision":
-            if not self.heads:
-                raise ValueError("a vision signal source needs signal heads")
-            self.classifier = SignalHeadClassifier(self.heads)
-            self.debouncer = SignalDebouncer(debounce_frames, "vision")
-        elif kind == "schedule" and plan is None:
-            raise ValueError("a schedule signal source needs a plan")
-        self.plan = plan
-        self.feed = feed or ControllerFeed()
-        self.debounce_frames = debounce_frames if kind == "vision" else None
-
-    def status(self, frame: Frame) -> SignalStatus:
-        if self.kind == "vision":
-            return self.debouncer.update(frame.t, self.classifier.classify(frame.image).state)
-        if self.kind == "schedule":
-            assert self.plan is not None
-            return self.plan.status(frame.t)
-        return self.feed.status(frame.t)
-
-    def crop(self, image: np.ndarray) -> np.ndarray | None:
-        """The signal heads as seen in `image` (the union of their ROIs, with a margin)."""
-        if not self.heads:
-            return None
-        xs = [h.roi[0] for h in self.heads] + [h.roi[0] + h.roi[2] for h in self.heads]
-        ys = [h.roi[1] for h in self.heads] + [h.roi[1] + h.roi[3] for h in self.heads]
-        m = max(4, (max(ys) - min(ys)) // 3)
-        y0, y1 = max(0, min(ys) - m), min(image.shape[0], max(ys) + m)
-        x0, x1 = max(0, min(xs) - m), min(image.shape[1], max(xs) + m)
-        return image[y0:y1, x0:x1].copy()
 
 
 class Pipeline:
@@ -149,36 +106,42 @@ class Pipeline:
         rule: RedLightRule,
         signal: SignalSource,
         plates: TrackPlates | None,
-        evidence: EvidenceWriter | None,
-        detect_fps: float = 10.0,
-        idle_detect_fps: float | None = None,
+        writer: EvidenceWriter | None,
+        *,
+        rates: DetectorConfig,
+        evidence: EvidenceConfig,
         roi: tuple[int, int, int, int] | None = None,
-        frames_before_s: float = 1.0,
-        frames_after_s: float = 1.0,
         clip: ClipRecorder | None = None,
     ) -> None:
+        """`rates`: detections per second near the line and otherwise (the idle rate is
+        never above the active one); `evidence`: how far before and after the crossing the
+        evidence frames are taken."""
         self.site, self.fps, self.start_time = site, fps, start_time
         self.clip = clip
         self.detector, self.tracker, self.rule = detector, tracker, rule
-        self.signal, self.plates, self.evidence = signal, plates, evidence
-        self.step = max(1, round(fps / detect_fps)) if detect_fps > 0 else 1
-        idle = idle_detect_fps if idle_detect_fps else detect_fps
-        self.idle_step = max(self.step, round(fps / idle)) if idle > 0 else self.step
+        self.signal, self.plates, self.writer = signal, plates, writer
+        self.step = max(1, round(fps / rates.detect_fps))
+        idle = min(rates.idle_detect_fps, rates.detect_fps)
+        self.idle_step = max(self.step, round(fps / idle))
         self.active = True  # detect at the full rate until the scene is known
         self._last_detect = -(10**9)
         self.roi = roi
-        self.frames_before = max(1, round(frames_before_s * fps))
-        self.frames_after = max(1, round(frames_after_s * fps))
+        self.frames_before = max(1, round(evidence.frames_before_s * fps))
+        self.frames_after = max(1, round(evidence.frames_after_s * fps))
         # Enough frames to reach back from a crossing found one detection step late.
-        self.ring = FrameRing(frames_before_s + 3 * self.step / fps, fps)
+        self.ring = FrameRing(evidence.frames_before_s + 3 * self.step / fps, fps)
         self.snapshots: dict[int, dict[str, Frame]] = {}
         self.stats = PipelineStats()
         self.last_status: SignalStatus | None = None
-        self.last_tracks: list = []  # confirmed tracks matched at the last detection
+        self.last_tracks: list[Track] = []  # confirmed tracks matched at the last detection
+
+    def on_signal_phase(self, since: float, state: LampState | str) -> None:
+        """A phase message of the intersection's controller, `since` in stream time."""
+        self.signal.on_phase(since, state)
 
     def process(self, frame: Frame) -> list[Violation]:
         self.stats.frames += 1
-        status = self.last_status = self.signal.status(frame)
+        status = self.last_status = self.signal.status(frame.t, frame.image)
         counts = self.stats.signal_frames
         counts[str(status.state)] = counts.get(str(status.state), 0) + 1
         self.rule.on_signal(frame.index, frame.t, status)
@@ -225,10 +188,10 @@ class Pipeline:
         Vehicles waiting at the line do not count; a vehicle moving toward it does, and so
         does any detection near the line that is not one of those waiting vehicles (a new
         arrival has no track yet, and must be seen at the full rate to get one in time)."""
-        if any(st.pending is not None and not st.done for st in self.rule.tracks.values()):
+        if self.rule.has_undecided():
             return True
         line = self.rule.stop_line
-        waiting = []
+        waiting: list[Box] = []
         for tr in self.tracker.tracks:
             h = max(tr.box[3] - tr.box[1], 1.0)
             vx, vy = tr.velocity
@@ -243,22 +206,19 @@ class Pipeline:
             h = max(d.box[3] - d.box[1], 1.0)
             ahead = -line.signed_distance(d.anchor)
             if -h < ahead < ACTIVE_NEAR_H * h:
-                if not waiting or iou(np.array(d.box), np.array(waiting)).max() <= 0.5:
+                if not waiting or iou_matrix(np.array([d.box]), np.array(waiting)).max() <= 0.5:
                     return True
         return False
 
     def _snapshot_pending(self, frame: Frame) -> None:
         """Keep the before/cross frames of every pending crossing while the ring has them,
         and its after frame once it comes (the decision itself may come much later)."""
-        for track_id, state in self.rule.tracks.items():
-            p = state.pending
-            if p is None or state.done:
-                continue
-            shots = self.snapshots.get(track_id) or self._take(p.cross_frame)
+        for track_id, cross_frame in self.rule.undecided_crossings():
+            shots = self.snapshots.get(track_id) or self._take(cross_frame)
             if shots is None:
                 continue
             self.snapshots[track_id] = shots
-            if "after" not in shots and frame.index >= p.cross_frame + self.frames_after:
+            if "after" not in shots and frame.index >= cross_frame + self.frames_after:
                 shots["after"] = frame
 
     def _take(self, cross_frame: int) -> dict[str, Frame] | None:
@@ -269,7 +229,7 @@ class Pipeline:
     def _on_decision(self, d: Decision, frame: Frame | None) -> Violation | None:
         self.stats.crossings[d.kind] = self.stats.crossings.get(d.kind, 0) + 1
         shots = self.snapshots.pop(d.track_id, None) or self._take(d.cross_frame)
-        if d.kind != "violation":
+        if d.kind != DecisionKind.VIOLATION:
             return None
         crossed_at = self.start_time + timedelta(seconds=d.cross_t)
         plate = (
@@ -278,11 +238,11 @@ class Pipeline:
             else PlateVote(None, None, 0.0, 0, "plate reading is off", None, ())
         )
         violation = Violation(d, crossed_at, plate)
-        if self.evidence is not None and shots is not None and frame is not None:
+        if self.writer is not None and shots is not None and frame is not None:
             violation.bundle = self._write_bundle(violation, shots, shots.get("after", frame))
         return violation
 
-    def _box_near(self, track_id: int, frame_index: int, default: tuple) -> list[float]:
+    def _box_near(self, track_id: int, frame_index: int, default: Box) -> list[float]:
         """The track's box at the processed frame nearest to `frame_index`."""
         tracks = {tr.id: tr for tr in [*self.tracker.tracks, *self.tracker.removed]}
         track = tracks.get(track_id)
@@ -291,7 +251,7 @@ class Pipeline:
         return [round(float(c), 1) for c in box]
 
     def _write_bundle(self, v: Violation, shots: dict[str, Frame], after: Frame) -> Path:
-        assert self.evidence is not None
+        assert self.writer is not None
         d = v.decision
         red_since = (
             self.start_time + timedelta(seconds=d.signal.red_since)
@@ -336,7 +296,7 @@ class Pipeline:
             signal_crop=self.signal.crop(cross.image),
             clip=self._clip(cross.t),
         )
-        return self.evidence.write(record, frames)
+        return self.writer.write(record, frames)
 
     def _clip(self, cross_t: float) -> bytes | None:
         """The clip around the crossing, if clips are on; a clip that cannot be made is

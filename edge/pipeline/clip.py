@@ -17,6 +17,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from common.config.sections import EvidenceConfig
 from edge.pipeline.source import Frame
 
 CONTENT_TYPE = "video/webm"
@@ -36,6 +37,11 @@ class ClipRecorder:
         # Half a clip before the crossing, and room for a decision that comes late.
         keep = int((seconds + 10.0) * self.out_fps) + 1
         self.frames: deque[tuple[float, bytes]] = deque(maxlen=keep)
+
+    @classmethod
+    def from_config(cls, config: EvidenceConfig, source_fps: float) -> ClipRecorder | None:
+        """The recorder when the camera keeps clips (`evidence.clip`), else None."""
+        return cls(config.clip_seconds, source_fps) if config.clip else None
 
     def push(self, frame: Frame) -> None:
         if frame.index % self.step:

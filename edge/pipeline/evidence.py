@@ -205,7 +205,7 @@ class EvidenceWriter:
         model_hashes: Mapping[str, str],
         edge_box: str,
         *,
-        jpeg_quality: int = 90,
+        jpeg_quality: int,
         clock: Callable[[], int] = time.time_ns,
     ) -> None:
         self._key = load_private_key(private_key_path)

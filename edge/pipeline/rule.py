@@ -12,26 +12,29 @@ Every decision carries its explanation: the crossing frame, the signal then, tim
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 from shapely.geometry import LineString, Point, Polygon
 
+from common.config.sections import AmberPolicy, RuleConfig
+from edge.perception.geometry import Box, anchor
+from edge.perception.geometry import Point as XY
 from edge.perception.signal_heads import LampState
 from edge.pipeline.signal import SignalStatus
 
-Box = tuple[float, float, float, float]
+# Past the line, a vehicle must be seen at least RuleConfig.min_distance_px and this many of
+# its box heights (the camera's scale shrinks with distance, so pixels alone are not fair).
+MIN_BOX_HEIGHTS = 0.35
+EXEMPT_DECIDE_S = 4.0  # with an exit zone: decide at the latest this long after the crossing
 
 
-@dataclass(frozen=True)
-class RuleSettings:
-    min_distance_px: float = 12.0  # past the line, at least this far ...
-    min_box_heights: float = 0.35  # ... and this many box heights (perspective-fair)
-    min_frames_past_line: int = 2  # processed frames seen past the line
-    amber_policy: str = "ignore"  # ignore | violation | grace (amber counts once it has lasted)
-    amber_grace_s: float = 1.0
-    min_seconds_into_red: float = 0.0
-    exempt_decide_s: float = 4.0  # with an exit zone: decide at the latest this long after
+class DecisionKind(StrEnum):
+    VIOLATION = "violation"  # crossed on red (or on amber, by the amber policy) and went on
+    EXEMPT = "exempt"  # left through the right-turn-on-red exit zone
+    NOT_RED = "not_red"  # the signal was not red at the crossing, or only just turned red
+    STOPPED = "stopped"  # crossed the line but did not continue past it
 
 
 @dataclass(frozen=True)
@@ -43,15 +46,15 @@ class Observation:
     label: str
 
     @property
-    def anchor(self) -> tuple[float, float]:
-        return ((self.box[0] + self.box[2]) / 2, self.box[3])
+    def anchor(self) -> XY:
+        return anchor(self.box)
 
 
 @dataclass(frozen=True)
 class Decision:
     """What the rule decided about one crossing, and why."""
 
-    kind: str  # violation | exempt | not_red | stopped | wrong_direction
+    kind: DecisionKind
     track_id: int
     vehicle_class: str
     cross_frame: int
@@ -76,7 +79,7 @@ class _Pending:
 
 @dataclass
 class _TrackState:
-    last_anchor: tuple[float, float] | None = None
+    last_anchor: XY | None = None
     last_frame: int = -1
     last_t: float = 0.0
     done: bool = False
@@ -97,14 +100,14 @@ class StopLine:
             raise ValueError("direction must not be zero")
         self.direction = (dx / norm, dy / norm)
 
-    def signed_distance(self, p: tuple[float, float]) -> float:
+    def signed_distance(self, p: XY) -> float:
         """Distance of p past the line along the travel direction (negative: before it).
 
         Measured from the nearest point of the line, so a bowed polyline is followed."""
         near = self.line.interpolate(self.line.project(Point(p)))
         return (p[0] - near.x) * self.direction[0] + (p[1] - near.y) * self.direction[1]
 
-    def crossed_between(self, a: tuple[float, float], b: tuple[float, float]) -> bool:
+    def crossed_between(self, a: XY, b: XY) -> bool:
         """The anchor's path from a to b passes over the line itself (not beyond its ends)."""
         return a != b and LineString([a, b]).intersects(self.line)
 
@@ -115,14 +118,16 @@ class RedLightRule:
     def __init__(
         self,
         stop_line: StopLine,
-        settings: RuleSettings | None = None,
+        config: RuleConfig = RuleConfig(),
         exit_zone: Sequence[Sequence[float]] | None = None,
         signal_history_s: float = 5.0,
     ) -> None:
+        """`signal_history_s`: how far back the signal is remembered, which bounds how late
+        a crossing may be found and still be judged by the signal at its own frame."""
         self.stop_line = stop_line
-        self.settings = settings or RuleSettings()
+        self.settings = config
         self.exit_zone = Polygon(exit_zone) if exit_zone else None
-        self.tracks: dict[int, _TrackState] = {}
+        self._tracks: dict[int, _TrackState] = {}
         self.signal_log: deque[tuple[int, float, SignalStatus]] = deque()
         self.signal_history_s = signal_history_s
 
@@ -151,7 +156,7 @@ class RedLightRule:
     ) -> list[Decision]:
         decisions: list[Decision] = []
         for obs in observations:
-            state = self.tracks.setdefault(obs.track_id, _TrackState())
+            state = self._tracks.setdefault(obs.track_id, _TrackState())
             state.labels[obs.label] = state.labels.get(obs.label, 0) + 1
             if state.done:
                 continue
@@ -167,15 +172,24 @@ class RedLightRule:
                 decisions.append(decision)
         return decisions
 
+    def undecided_crossings(self) -> Iterator[tuple[int, int]]:
+        """(track id, crossing frame) of every crossing still waiting for its decision."""
+        for track_id, state in self._tracks.items():
+            if state.pending is not None and not state.done:
+                yield track_id, state.pending.cross_frame
+
+    def has_undecided(self) -> bool:
+        return next(self.undecided_crossings(), None) is not None
+
     def finish(self, track_id: int) -> Decision | None:
         """The track has ended: a pending crossing is decided on what was seen."""
-        state = self.tracks.pop(track_id, None)
+        state = self._tracks.pop(track_id, None)
         if state is None or state.pending is None or state.done:
             return None
         return self._decide(track_id, state, final=True)
 
     def finish_all(self) -> list[Decision]:
-        out = [self.finish(tid) for tid in list(self.tracks)]
+        out = [self.finish(tid) for tid in list(self._tracks)]
         return [d for d in out if d is not None]
 
     # -- internals -------------------------------------------------------------------------
@@ -189,7 +203,7 @@ class RedLightRule:
             return None
         da, db = self.stop_line.signed_distance(a), self.stop_line.signed_distance(b)
         if not (da < 0 <= db):
-            return None  # crossed backwards (wrong direction) or along the line
+            return None  # crossed backwards (against the travel direction): not a crossing
         # The frame where the anchor reached the line, between the two processed frames.
         frac = da / (da - db)
         span = frame_index - state.last_frame
@@ -217,14 +231,14 @@ class RedLightRule:
             return self._decide(obs.track_id, state, final=True)
         if not self._continued(pending):
             return None
-        if self.exit_zone is not None and t - pending.cross_t < self.settings.exempt_decide_s:
+        if self.exit_zone is not None and t - pending.cross_t < EXEMPT_DECIDE_S:
             return None  # it may still turn right through the exit zone
         return self._decide(obs.track_id, state, final=False)
 
     def _continued(self, p: _Pending) -> bool:
         s = self.settings
         height = p.box[3] - p.box[1]
-        need = max(s.min_distance_px, s.min_box_heights * height)
+        need = max(s.min_distance_px, MIN_BOX_HEIGHTS * height)
         return p.max_past >= need and p.frames_past >= s.min_frames_past_line
 
     def _decide(self, track_id: int, state: _TrackState, final: bool) -> Decision | None:
@@ -237,8 +251,8 @@ class RedLightRule:
         red = p.signal.state == LampState.RED or (
             p.signal.state == LampState.AMBER
             and (
-                s.amber_policy == "violation"
-                or (s.amber_policy == "grace" and amber_for >= s.amber_grace_s)
+                s.amber_policy == AmberPolicy.VIOLATION
+                or (s.amber_policy == AmberPolicy.GRACE and amber_for >= s.amber_grace_s)
             )
         )
         height = p.box[3] - p.box[1]
@@ -246,24 +260,24 @@ class RedLightRule:
             "cross_frame": p.cross_frame,
             "signal_at_cross": p.signal.to_json(p.cross_t),
             "distance_past_line_px": round(p.max_past, 1),
-            "needed_past_line_px": round(max(s.min_distance_px, s.min_box_heights * height), 1),
+            "needed_past_line_px": round(max(s.min_distance_px, MIN_BOX_HEIGHTS * height), 1),
             "frames_past_line": p.frames_past,
             "left_through_exit_zone": p.entered_exit,
         }
         if p.entered_exit:
-            kind = "exempt"
+            kind = DecisionKind.EXEMPT
             explanation["reason"] = "left through the right-turn-on-red exit zone"
         elif not self._continued(p):
-            kind = "stopped"
+            kind = DecisionKind.STOPPED
             explanation["reason"] = "did not continue past the stop line"
         elif not red:
-            kind = "not_red"
+            kind = DecisionKind.NOT_RED
             explanation["reason"] = f"signal was {p.signal.state} at the crossing"
         elif into is not None and into < s.min_seconds_into_red:
-            kind = "not_red"
+            kind = DecisionKind.NOT_RED
             explanation["reason"] = f"only {into:.2f} s into red (grace {s.min_seconds_into_red} s)"
         else:
-            kind = "violation"
+            kind = DecisionKind.VIOLATION
             explanation["reason"] = (
                 f"crossed on {p.signal.state}"
                 + (f", {into:.2f} s into red" if into is not None else "")

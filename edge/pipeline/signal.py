@@ -9,9 +9,14 @@ image, a fixed-time plan, or the controller's own phase messages — all end in 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
-from edge.perception.signal_heads import LampState
+import numpy as np
+
+from common.config.signal import ScheduleConfig, SignalConfig, SignalSourceKind
+from edge.perception.signal_heads import LampState, SignalHead, SignalHeadClassifier
 
 
 @dataclass(frozen=True)
@@ -22,7 +27,7 @@ class SignalStatus:
     since: float  # seconds (stream time) when this state began
     red_since: float | None  # when the current red began; None unless red
     raw: LampState  # this frame's own reading
-    source: str
+    source: SignalSourceKind
     # The state was already on when the stream began: `since` is only a lower bound, and
     # the time into red is at least (not exactly) what is recorded.
     began_before_stream: bool = False
@@ -46,11 +51,10 @@ class SignalStatus:
 class SignalDebouncer:
     """Turns per-frame readings into a debounced state with its start time."""
 
-    def __init__(self, debounce_frames: int = 3, source: str = "vision") -> None:
+    def __init__(self, debounce_frames: int) -> None:
         if debounce_frames < 1:
             raise ValueError("debounce_frames must be at least 1")
         self.debounce_frames = debounce_frames
-        self.source = source
         self.state = LampState.UNKNOWN
         self.since = 0.0
         self._run_state: LampState | None = None
@@ -71,7 +75,7 @@ class SignalDebouncer:
             self._from_start = self._run_start == self._first_t
         red_since = self.since if self.state == LampState.RED else None
         return SignalStatus(
-            self.state, self.since, red_since, reading, self.source, self._from_start
+            self.state, self.since, red_since, reading, SignalSourceKind.VISION, self._from_start
         )
 
 
@@ -86,8 +90,21 @@ class FixedTimePlan:
     cycle_s: float
     red_start_s: float
     red_s: float
-    amber_s: float = 3.0
-    offset_s: float = 0.0
+    amber_s: float
+    offset_s: float
+
+    @classmethod
+    def from_config(cls, config: ScheduleConfig, live_start: datetime | None) -> FixedTimePlan:
+        """The plan placed on stream time. A live stream (`live_start`, the wall-clock time
+        of its stream time 0) takes its cycle position from the clock against `epoch`, the
+        controller's cycle start, so the plan keeps step with the controller across restarts;
+        a replay keeps `offset_s`, the cycle position at the recording's first frame."""
+        offset = config.offset_s
+        if live_start is not None:
+            if config.epoch is None:
+                raise ValueError("a live stream on a fixed-time plan needs schedule.epoch")
+            offset = (live_start - config.epoch).total_seconds() % config.cycle_s
+        return cls(config.cycle_s, config.red_start_s, config.red_s, config.amber_s, offset)
 
     def __post_init__(self) -> None:
         if self.cycle_s <= 0 or self.red_s <= 0 or self.amber_s < 0:
@@ -110,7 +127,7 @@ class FixedTimePlan:
     def status(self, t: float) -> SignalStatus:
         state, since = self.state_at(t)
         red_since = since if state == LampState.RED else None
-        return SignalStatus(state, since, red_since, state, "schedule")
+        return SignalStatus(state, since, red_since, state, SignalSourceKind.SCHEDULE)
 
 
 class ControllerFeed:
@@ -135,7 +152,67 @@ class ControllerFeed:
                 break
             current = (since, state)
         if current is None:
-            return SignalStatus(LampState.UNKNOWN, t, None, LampState.UNKNOWN, "controller")
+            unknown = LampState.UNKNOWN
+            return SignalStatus(unknown, t, None, unknown, SignalSourceKind.CONTROLLER)
         since, state = current
         red_since = since if state == LampState.RED else None
-        return SignalStatus(state, since, red_since, state, "controller")
+        return SignalStatus(state, since, red_since, state, SignalSourceKind.CONTROLLER)
+
+
+class SignalSource:
+    """The governing signal from the configured source: vision, schedule or controller."""
+
+    def __init__(
+        self,
+        kind: SignalSourceKind,
+        heads: Sequence[SignalHead] = (),
+        debounce_frames: int | None = None,
+        plan: FixedTimePlan | None = None,
+    ) -> None:
+        self.kind = kind
+        self.heads = list(heads)
+        self.plan = plan
+        self.feed = ControllerFeed()
+        self.debounce_frames = debounce_frames if kind == SignalSourceKind.VISION else None
+        if kind == SignalSourceKind.VISION:
+            if not self.heads or debounce_frames is None:
+                raise ValueError("a vision signal source needs signal heads and debounce_frames")
+            self.classifier = SignalHeadClassifier(self.heads)
+            self.debouncer = SignalDebouncer(debounce_frames)
+        elif kind == SignalSourceKind.SCHEDULE and plan is None:
+            raise ValueError("a schedule signal source needs a plan")
+
+    @classmethod
+    def from_config(
+        cls, config: SignalConfig, debounce_frames: int, live_start: datetime | None
+    ) -> SignalSource:
+        """`live_start`: the wall-clock time of stream time 0 on a live stream, None on a
+        replay (see FixedTimePlan.from_config)."""
+        heads = [SignalHead(h.roi, h.layout) for h in config.heads]
+        plan = None
+        if config.schedule is not None:
+            plan = FixedTimePlan.from_config(config.schedule, live_start)
+        return cls(config.source, heads, debounce_frames, plan)
+
+    def on_phase(self, since: float, state: LampState | str) -> None:
+        """A controller phase message, its `since` in stream time."""
+        self.feed.on_phase(since, state)
+
+    def status(self, t: float, image: np.ndarray) -> SignalStatus:
+        if self.kind == SignalSourceKind.VISION:
+            return self.debouncer.update(t, self.classifier.classify(image).state)
+        if self.kind == SignalSourceKind.SCHEDULE:
+            assert self.plan is not None
+            return self.plan.status(t)
+        return self.feed.status(t)
+
+    def crop(self, image: np.ndarray) -> np.ndarray | None:
+        """The signal heads as seen in `image` (the union of their ROIs, with a margin)."""
+        if not self.heads:
+            return None
+        xs = [h.roi[0] for h in self.heads] + [h.roi[0] + h.roi[2] for h in self.heads]
+        ys = [h.roi[1] for h in self.heads] + [h.roi[1] + h.roi[3] for h in self.heads]
+        m = max(4, (max(ys) - min(ys)) // 3)
+        y0, y1 = max(0, min(ys) - m), min(image.shape[0], max(ys) + m)
+        x0, x1 = max(0, min(xs) - m), min(image.shape[1], max(xs) + m)
+        return image[y0:y1, x0:x1].copy()

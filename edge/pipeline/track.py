@@ -37,9 +37,9 @@ from enum import StrEnum
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 
+from common.config.sections import TrackerConfig
+from edge.perception.geometry import Box, Point, anchor, iou_matrix
 from edge.perception.vehicles import Detection
-
-Box = tuple[float, float, float, float]
 
 # Kalman noise, scaled by the box height h so one tuning fits near and far vehicles.
 MEAS_STD = 0.05  # detector jitter of each coordinate, in h
@@ -50,6 +50,10 @@ INIT_SIZE_VEL_STD = 0.5  # ... of its growth rate, h / s
 # Small-box fallback gate, in box sizes: base + small_speed * seconds since match, capped.
 GATE_BASE, GATE_MAX = 0.5, 2.0
 UNMATCHED_COST = 1.0  # per side: a pair is taken only if it costs less than 2
+LOW_MATCH_IOU = 0.3  # IoU gate of the second (low-score) stage
+SMALL_BOX_PX = 160.0  # boxes at most this tall may use the small-box fallback
+SMALL_SPEED = 6.0  # fallback gate growth, box sizes per second since the last match
+HISTORY_S = 10.0  # seconds of points a track keeps
 
 
 class TrackState(StrEnum):
@@ -153,9 +157,9 @@ class Track:
         return list(self._history)
 
     @property
-    def anchor(self) -> tuple[float, float]:
-        """Bottom centre of the current box: the point the red-light rule follows."""
-        return ((self.box[0] + self.box[2]) / 2, self.box[3])
+    def anchor(self) -> Point:
+        """The current box's anchor (geometry.anchor): the point the red-light rule follows."""
+        return anchor(self.box)
 
     @property
     def velocity(self) -> tuple[float, float]:
@@ -200,18 +204,6 @@ class Track:
             self._history.popleft()
 
 
-def iou_matrix(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """IoU of every box in a (n x 4) with every box in b (m x 4)."""
-    x1 = np.maximum(a[:, None, 0], b[None, :, 0])
-    y1 = np.maximum(a[:, None, 1], b[None, :, 1])
-    x2 = np.minimum(a[:, None, 2], b[None, :, 2])
-    y2 = np.minimum(a[:, None, 3], b[None, :, 3])
-    inter = np.clip(x2 - x1, 0, None) * np.clip(y2 - y1, 0, None)
-    area_a = (a[:, 2] - a[:, 0]) * (a[:, 3] - a[:, 1])
-    area_b = (b[:, 2] - b[:, 0]) * (b[:, 3] - b[:, 1])
-    return inter / np.maximum(area_a[:, None] + area_b[None, :] - inter, 1e-9)
-
-
 def solve(cost: np.ndarray) -> list[tuple[int, int]]:
     """Optimal pairs for a cost matrix (inf = not allowed), where leaving a row or a column
     unmatched costs UNMATCHED_COST: the matrix is padded with one dummy per row and column."""
@@ -245,23 +237,21 @@ class Tracker:
 
     def __init__(
         self,
-        high_thresh: float = 0.35,
-        low_thresh: float = 0.1,
-        new_track_thresh: float = 0.35,
-        match_iou: float = 0.2,
-        max_lost_s: float = 1.5,
-        min_hits: int = 2,
-        low_match_iou: float = 0.3,
-        small_box_px: float = 160.0,
-        small_speed: float = 6.0,
-        history_s: float = 10.0,
+        config: TrackerConfig = TrackerConfig(),
+        *,
+        low_match_iou: float = LOW_MATCH_IOU,
+        small_box_px: float = SMALL_BOX_PX,
+        small_speed: float = SMALL_SPEED,
+        history_s: float = HISTORY_S,
     ) -> None:
-        if not 0 <= low_thresh <= high_thresh <= 1:
+        """The configured thresholds; the keywords are the association's fixed tuning (see
+        the module docstring), open to tests."""
+        if not 0 <= config.low_thresh <= config.high_thresh <= 1:
             raise ValueError("need 0 <= low_thresh <= high_thresh <= 1")
-        self.high_thresh, self.low_thresh = high_thresh, low_thresh
-        self.new_track_thresh = new_track_thresh
-        self.match_iou, self.low_match_iou = match_iou, low_match_iou
-        self.max_lost_s, self.min_hits = max_lost_s, max(1, min_hits)
+        self.high_thresh, self.low_thresh = config.high_thresh, config.low_thresh
+        self.new_track_thresh = config.high_thresh  # only boxes of the first stage start tracks
+        self.match_iou, self.low_match_iou = config.match_iou, low_match_iou
+        self.max_lost_s, self.min_hits = config.max_lost_s, max(1, config.min_hits)
         self.small_box_px, self.small_speed = small_box_px, small_speed
         self.history_s = history_s
         self._tracks: list[Track] = []

@@ -19,7 +19,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from common.bundle import BundleFile, build_bundle, utc_ms, uuid7
-from common.config.box import Broker
+from common.config.box import BrokerConfig
 from common.signing import Ed25519PrivateKey
 from edge.delivery.outbox import Outbox
 from edge.delivery.publish import Publisher
@@ -85,7 +85,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--resend-after", type=float, default=30.0)
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.INFO, stream=sys.stderr)
-    broker = Broker(
+    broker = BrokerConfig(
         host=args.host,
         port=args.port,
         keepalive_s=args.keepalive,
@@ -93,7 +93,14 @@ def main(argv: list[str] | None = None) -> int:
         reconnect_max_s=2,
     )
     outbox = Outbox(args.outbox, 1 << 30)
-    publisher = Publisher(broker, args.camera, outbox, resend_after_s=args.resend_after).start()
+    publisher = Publisher(
+        broker,
+        args.camera,
+        outbox,
+        resend_after_s=args.resend_after,
+        resend_max_s=600,
+        heartbeat_s=30,
+    ).start()
     for i in range(args.count):
         publisher.submit(*sample_bundle(args.camera, i + 1))
     print(f"submitted {args.count}", flush=True)

@@ -15,6 +15,7 @@ import cv2
 import numpy as np
 
 from common import plate_text
+from common.config.sections import PlateConfig
 from edge.perception.plate.finder import PlateFinder, crop_box
 from edge.perception.plate.reader import PlateRead, vote
 
@@ -61,10 +62,12 @@ def crop_quality(crop: np.ndarray) -> float:
 class TrackPlates:
     """Keeps the `keep` best vehicle crops per track; reads and votes on demand."""
 
-    def __init__(self, finder: PlateFinder, keep: int = 4, min_confidence: float = 0.5) -> None:
+    def __init__(self, finder: PlateFinder, config: PlateConfig) -> None:
+        """Keeps the `crops_to_read` sharpest crops of each track; a vote below
+        `min_confidence` leaves the plate unread."""
         self.finder = finder
-        self.keep = keep
-        self.min_confidence = min_confidence
+        self.keep = config.crops_to_read
+        self.min_confidence = config.min_confidence
         self.crops: dict[int, list[_Crop]] = {}
 
     def offer(self, track_id: int, frame_index: int, frame: np.ndarray, box: tuple) -> None:

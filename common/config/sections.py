@@ -1,0 +1,92 @@
+"""The settings every camera inherits from `defaults:` (any key can be overridden per camera).
+
+Each section is what one runtime object is built from: the detector, the tracker, the rule,
+the plate reader, the evidence writer. Their defaults live here and nowhere else.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Literal
+
+from pydantic import Field
+
+from common.strict import StrictModel
+
+
+class Engine(StrEnum):
+    """What runs a model's ONNX file (edge.perception.onnx_session)."""
+
+    OPENVINO = "openvino"  # bfloat16 where the CPU computes it, float32 elsewhere
+    ONNXRUNTIME = "onnxruntime"  # float32
+
+
+class DetectorKind(StrEnum):
+    YOLO = "yolo"  # the COCO YOLOv8n model
+    MOTION = "motion"  # background subtraction (drawn scenes: the demo)
+
+
+class AmberPolicy(StrEnum):
+    """How a crossing on amber is judged."""
+
+    IGNORE = "ignore"  # never a violation
+    VIOLATION = "violation"  # always a violation
+    GRACE = "grace"  # a violation once amber has lasted `amber_grace_s`
+
+
+VehicleLabel = Literal["car", "motorcycle", "bus", "truck", "bicycle"]
+
+
+class DetectorConfig(StrictModel):
+    kind: DetectorKind = DetectorKind.YOLO
+    conf: float = Field(0.25, gt=0, lt=1)
+    iou: float = Field(0.45, gt=0, lt=1)
+    threads: int = Field(2, ge=1, le=32)
+    engine: Engine = Engine.OPENVINO  # runs the vehicle and plate detectors
+    detect_fps: float = Field(5.0, gt=0, le=60)  # detections/s while a vehicle nears the line
+    idle_detect_fps: float = Field(2.0, gt=0, le=60)  # detections/s otherwise
+    classes: list[VehicleLabel] = Field(
+        default_factory=lambda: ["car", "motorcycle", "bus", "truck"], min_length=1
+    )
+
+
+class TrackerConfig(StrictModel):
+    high_thresh: float = Field(0.35, gt=0, le=1)  # first association stage; starts tracks
+    low_thresh: float = Field(0.1, gt=0, le=1)  # second stage sees boxes down to this score
+    match_iou: float = Field(0.2, gt=0, lt=1)
+    max_lost_s: float = Field(1.5, gt=0)
+    min_hits: int = Field(2, ge=1)
+
+
+class RuleConfig(StrictModel):
+    min_frames_past_line: int = Field(2, ge=1)
+    min_distance_px: float = Field(12.0, ge=0)
+    amber_policy: AmberPolicy = AmberPolicy.IGNORE
+    amber_grace_s: float = Field(1.0, ge=0)
+    min_seconds_into_red: float = Field(0.3, ge=0)
+    debounce_frames: int = Field(3, ge=1)  # a lamp reads the same this many frames to count
+
+
+class PlateConfig(StrictModel):
+    crops_to_read: int = Field(4, ge=1, le=16)
+    min_confidence: float = Field(0.5, ge=0, le=1)
+    engine: Engine = Engine.OPENVINO  # runs the text recogniser
+
+
+class EvidenceConfig(StrictModel):
+    frames_before_s: float = Field(1.0, ge=0, le=10)
+    frames_after_s: float = Field(1.0, ge=0, le=10)
+    jpeg_quality: int = Field(90, ge=1, le=100)
+    clip: bool = False
+    clip_seconds: float = Field(6.0, gt=0, le=60)
+
+
+class DefaultsConfig(StrictModel):
+    detector: DetectorConfig = DetectorConfig()
+    tracker: TrackerConfig = TrackerConfig()
+    rule: RuleConfig = RuleConfig()
+    plate: PlateConfig = PlateConfig()
+    evidence: EvidenceConfig = EvidenceConfig()
+
+
+GROUPS: tuple[str, ...] = tuple(DefaultsConfig.model_fields)
