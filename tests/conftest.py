@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from edge.perception.models import ModelRegistry
+from tests.paths import MEDIA, PLATES_CSV
 
 # Fixtures for the real servers the tests start: Mosquitto, PostgreSQL, a GStreamer RTSP server.
 pytest_plugins = [
@@ -16,10 +17,19 @@ pytest_plugins = [
     "tests.fixtures.browser",
 ]
 
-REPO = Path(__file__).resolve().parents[1]
-SHARED = REPO.parent / "shared"
-MEDIA = SHARED / "media"
-PLATES_CSV = SHARED / "plates" / "public.csv"
+
+# A test that starts one of these is marked `servers`: `pytest -m "not servers"` runs the rest.
+SERVER_FIXTURES = frozenset(
+    {"broker_factory", "mqtt_helpers", "pg_cluster", "rtsp_available", "browser", "web_server"}
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        on_postgres = callspec is not None and callspec.params.get("store_url") == "postgresql"
+        if on_postgres or SERVER_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.servers)
 
 
 @pytest.fixture(scope="session")

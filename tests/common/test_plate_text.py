@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-from pathlib import Path
 
 import pytest
 from hypothesis import given
@@ -28,8 +27,7 @@ from common.plate_text import (
     parse,
     repair,
 )
-
-PLATES_CSV = Path(__file__).resolve().parents[2] / "shared" / "plates" / "public.csv"
+from tests.paths import PLATES_CSV
 
 
 def _csv_rows() -> list:

@@ -25,9 +25,9 @@ from common.signing import Ed25519PrivateKey, key_id
 from edge.delivery.outbox import Outbox
 from edge.delivery.publish import Publisher
 from tests.fixtures.broker import Broker, Child, wait_until
+from tests.paths import REPO
 from tests.servers.central_collector import BOX, CAMERA, BundleMaker, key_file
 
-REPO = Path(__file__).resolve().parents[1]
 COUNT = 200
 OTHER = Ed25519PrivateKey.from_private_bytes(bytes(range(1, 33)))
 

@@ -29,9 +29,8 @@ from central.store import (
     open_store,
 )
 from common.config.city import load_config
+from tests.paths import REPO
 from tests.servers.central_collector import BOX, CAMERA, BundleMaker, key_file
-
-REPO = Path(__file__).resolve().parents[1]
 
 
 def test_migrations_create_exactly_the_schema_of_central_db(store_url: str, tmp_path: Path):

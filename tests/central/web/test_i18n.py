@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import re
 import string
-from pathlib import Path
 
 from central.cases import REJECT_REASONS
 from central.db import STATES
 from central.web.i18n import REJECT_REASONS_EN, M, number, reject_reasons, t, t_opt
 from tests.fixtures.browser import WebEnv
+from tests.paths import REPO
 
-WEB = Path(__file__).resolve().parents[1] / "central" / "web"
+WEB = REPO / "central" / "web"
 KEY_IN_TEMPLATE = re.compile(r"""\bt\(\s*'([a-z_]+\.[a-z_.]+|[a-z_]+)'""")
 KEY_IN_CODE = re.compile(r"""\bt\(\s*(?:f?)"([a-z_]+(?:\.[a-z_{}.]+)?)\"""")
 

@@ -15,7 +15,7 @@ from central.db import EvidenceFile
 from edge.pipeline.clip import ClipRecorder, encode_webm
 from edge.pipeline.source import Frame
 from tests.fixtures.browser import WebEnv
-from tests.test_signal_lamp import read_frames
+from tests.media import read_frames
 
 
 def moving_square(index: int, fps: float = 30.0, size: tuple[int, int] = (1280, 720)) -> Frame:

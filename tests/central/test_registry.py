@@ -14,8 +14,9 @@ from sqlalchemy.orm import Session
 
 from central.db import Base, Owner, create_engine_for
 from central.registry import ImportResult, RegistryError, import_registry, owner_for
+from tests.paths import REPO
 
-EXAMPLE = Path(__file__).resolve().parents[1] / "configs" / "registry.example.csv"
+EXAMPLE = REPO / "configs" / "registry.example.csv"
 HEADER = "plate,owner_name,address,id_number,vehicle_class\n"
 DEMO_PLATES = (
     "63A-123.45",

@@ -41,8 +41,9 @@ from central.notices import (
 from common.bundle import BundleFile, build_bundle, manifest_sha256, uuid7
 from common.manifest import dump_manifest
 from common.signing import Ed25519PrivateKey
+from tests.paths import MEDIA
 
-VIDEO = Path(__file__).resolve().parents[2] / "shared" / "media" / "vn_a.mp4"
+VIDEO = MEDIA / "vn_a.mp4"
 KEY = Ed25519PrivateKey.from_private_bytes(bytes(range(32)))
 CROSSED = datetime(2026, 11, 22, 7, 15, 3, 120_000, tzinfo=UTC)  # 14:15:03 in Mỹ Tho
 ISSUED = datetime(2026, 11, 24, 2, 0, tzinfo=UTC)  # 09:00 on 24/11/2026 local

@@ -75,6 +75,7 @@ def test_plates_are_found_and_read_in_a_scene(finder: PlateFinder) -> None:
     assert found == ["51G12345", "59D206428"], found
 
 
+@pytest.mark.slow
 def test_real_crops_meet_the_accuracy_targets(finder: PlateFinder, plates_csv: Path) -> None:
     """≥ 97 % exact on norm overall and ≥ 96 % on two-line motorbike plates."""
     rows = list(csv.DictReader(plates_csv.open(encoding="utf-8")))

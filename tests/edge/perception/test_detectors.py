@@ -14,15 +14,7 @@ from edge.perception.models import ModelRegistry
 from edge.perception.plate.detector import PlateDetector
 from edge.perception.plate.render import paste, render_plate
 from edge.perception.vehicles import VehicleDetector
-
-
-def read_frame(video: Path, index: int) -> np.ndarray:
-    cap = cv2.VideoCapture(str(video))
-    cap.set(cv2.CAP_PROP_POS_FRAMES, index)
-    ok, frame = cap.read()
-    cap.release()
-    assert ok, f"cannot read frame {index} of {video}"
-    return frame
+from tests.media import read_frame
 
 
 @pytest.mark.parametrize("name", ["vn_a", "us_lake_cheyenne", "th_bangkok"])

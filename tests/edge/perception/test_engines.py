@@ -87,6 +87,7 @@ def test_bad_engine_or_precision_is_named(registry: ModelRegistry) -> None:
         OpenVinoSession(registry.path("text_rec"), precision="f16")
 
 
+@pytest.mark.slow
 def test_both_engines_read_the_real_crops_alike(
     recognisers: dict[str, PaddleLineRecognizer], plates_csv: Path
 ) -> None:

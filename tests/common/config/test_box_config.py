@@ -8,9 +8,8 @@ from pathlib import Path
 
 from common.config.city import load_config
 from common.signing import generate_keypair
-from tests.test_config import SHIPPED, assert_problem, camera, problems_of, write
-
-REPO = Path(__file__).resolve().parents[1]
+from tests.config_docs import SHIPPED, assert_problem, camera, problems_of, write
+from tests.paths import REPO
 
 
 def test_shipped_edge_block_gives_each_box_its_own_mqtt_user() -> None:

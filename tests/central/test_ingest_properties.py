@@ -8,7 +8,6 @@ import io
 import zipfile
 from collections.abc import Iterator
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -21,9 +20,9 @@ from central.ingest_rules import REASON_CODES
 from central.keys import KeyRing, register_key
 from central.store import open_store
 from common.config.city import load_config
+from tests.paths import REPO
 from tests.servers.central_collector import BOX, CAMERA, T0, BundleMaker, key_file
 
-REPO = Path(__file__).resolve().parents[1]
 CAMERAS = load_config(REPO / "configs" / "cameras.yaml")
 TOPIC = f"dendo/v1/{CAMERA}/violation"
 MAKER = BundleMaker()

@@ -14,7 +14,7 @@ from edge.perception.models import ModelRegistry
 from edge.perception.onnx_session import open_session
 from edge.perception.vehicles import VehicleDetector
 from edge.perception.yolo_shape import anchors, fit_input, input_size_for
-from tests.test_detectors import read_frame
+from tests.media import read_frame
 
 
 @pytest.mark.parametrize(

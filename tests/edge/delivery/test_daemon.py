@@ -27,8 +27,8 @@ from common.signing import generate_keypair
 from edge.delivery.outbox import Outbox
 from tests.fixtures.broker import Broker, free_port
 from tests.fixtures.rtsp import RtspServer
+from tests.paths import REPO
 
-REPO = Path(__file__).resolve().parents[1]
 SENDER = REPO / "tests" / "servers" / "receipt_sender.py"
 
 

@@ -11,8 +11,9 @@ import numpy as np
 import pytest
 
 from edge.perception.signal_heads import LampReading, LampState, SignalHead, SignalHeadClassifier
+from tests.media import read_frames
+from tests.paths import REPO
 
-REPO = Path(__file__).resolve().parents[1]
 BG = (125, 120, 115)  # grey-blue sky behind the heads (BGR)
 
 # BGR colour of the lit lamp and of its over-exposed core, as a camera tends to show them.
@@ -187,19 +188,6 @@ def test_no_heads_is_an_error() -> None:
 # --- real videos -------------------------------------------------------------------------------
 
 
-def read_frames(video: Path) -> list[np.ndarray]:
-    cap = cv2.VideoCapture(str(video))
-    frames = []
-    while True:
-        ok, frame = cap.read()
-        if not ok:
-            break
-        frames.append(frame)
-    cap.release()
-    assert frames, f"cannot read {video}"
-    return frames
-
-
 def sample_frames(seg: dict, cuts: list[int], per_segment: int = 8) -> list[int]:
     """Frames of a segment away from its changes (2 frames either side), else its middle."""
     a, b = int(seg["from_frame"]), int(seg["to_frame"])
@@ -210,6 +198,7 @@ def sample_frames(seg: dict, cuts: list[int], per_segment: int = 8) -> list[int]
     return sorted({inner[i] for i in picks})
 
 
+@pytest.mark.slow
 def test_real_videos_sampled_frames_match_the_timeline(media_dir: Path) -> None:
     files = sorted(media_dir.glob("*.json"))
     if not files:

@@ -12,7 +12,11 @@ import subprocess
 import sys
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
+import pytest
+
+from tests.paths import REPO
+
+pytestmark = pytest.mark.slow  # sweeps the real material; see pyproject's markers
 
 
 def _tail(text: str, lines: int = 40) -> str:

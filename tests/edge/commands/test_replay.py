@@ -13,6 +13,8 @@ from common.bundle import open_bundle
 from common.signing import key_id, load_public_key
 from edge.commands.main import main as dendo_edge
 
+pytestmark = pytest.mark.slow  # sweeps the real material; see pyproject's markers
+
 END_S = 4.3  # vn_a's two violations cross at frames 57 and 110 (30 fps)
 
 

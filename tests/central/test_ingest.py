@@ -29,9 +29,9 @@ from common.bundle import key_id, sign
 from common.config.city import load_config
 from common.signing import Ed25519PrivateKey
 from common.zipsafe import compression_for, write_zip
+from tests.paths import REPO
 from tests.servers.central_collector import BOX, CAMERA, T0, BundleMaker, jpeg, key_file
 
-REPO = Path(__file__).resolve().parents[1]
 CAMERAS = load_config(REPO / "configs" / "cameras.yaml")
 TOPIC = f"dendo/v1/{CAMERA}/violation"
 OTHER = Ed25519PrivateKey.from_private_bytes(bytes(range(1, 33)))

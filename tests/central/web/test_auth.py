@@ -24,8 +24,7 @@ from central.users import (
 from central.web import WebSettings, create_app
 from central.web.auth import safe_next
 from tests.fixtures.browser import PASSWORDS, USERS, WebEnv, csrf_of, login
-
-REPO = Path(__file__).resolve().parents[1]
+from tests.paths import REPO
 
 
 def test_passwords_are_stored_as_argon2id_and_only_the_right_one_signs_in(

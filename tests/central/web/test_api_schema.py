@@ -13,6 +13,8 @@ from hypothesis import HealthCheck, given, settings
 
 from tests.fixtures.browser import DemoBundles, WebEnv, make_web_env
 
+pytestmark = pytest.mark.slow  # sweeps the real material; see pyproject's markers
+
 OPERATIONS = {
     ("GET", "/api/cases"),
     ("GET", "/api/cases/{case_id}"),

@@ -4,57 +4,17 @@ an operator sees (each must name the file, the camera and the field)."""
 from __future__ import annotations
 
 import argparse
-import copy
 import re
 from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
 from common.config.camera import config_hash
 from common.config.city import CityConfig, load_config
 from common.config.yaml_file import ConfigError
 from edge.commands.check_config import add_cli, check_config_main
-
-REPO = Path(__file__).resolve().parents[1]
-SHIPPED = REPO / "configs" / "cameras.yaml"
-
-CAMERA: dict[str, Any] = {
-    "id": "MT-07",
-    "name": "Ấp Bắc – Nguyễn Trãi, approach from the west",
-    "location": {"lat": 10.36, "lon": 106.356},
-    "box": "EB-02",
-    "source": "rtsp://${CAM_USER}:${CAM_PASS}@10.20.2.17:554/Streaming/Channels/101",
-    "frame_size": [1920, 1080],
-    "stop_line": [[412, 610], [1290, 598]],
-    "direction": [0, -1],
-    "signal": {"source": "vision", "heads": [{"roi": [1490, 10, 40, 110], "layout": "vertical"}]},
-}
-
-
-def camera(**changes: Any) -> dict[str, Any]:
-    cam = copy.deepcopy(CAMERA)
-    cam.update(changes)
-    return cam
-
-
-def write(tmp_path: Path, doc: Any, name: str = "cams.yaml") -> Path:
-    path = tmp_path / name
-    path.write_text(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False), encoding="utf-8")
-    return path
-
-
-def problems_of(path: Path) -> list[str]:
-    with pytest.raises(ConfigError) as info:
-        load_config(path)
-    return info.value.problems
-
-
-def assert_problem(problems: list[str], *parts: str) -> None:
-    hits = [p for p in problems if all(part in p for part in parts)]
-    assert hits, f"expected a problem mentioning {parts!r}; got:\n" + "\n".join(problems)
-
+from tests.config_docs import SHIPPED, assert_problem, camera, problems_of, write
 
 # --- the shipped file -------------------------------------------------------------------------
 
