@@ -63,6 +63,7 @@ from common.bundle import (
     KeyLookup,
     open_bundle,
 )
+from common.reasons import QuarantineReason
 from common.strict import IDENT_RE
 from common.topics import Receipt, camera_of
 from common.zipsafe import read_members
@@ -145,7 +146,7 @@ class Ingestor:
             c.refusal = (exc.code, exc.detail)
         except BundleError as exc:
             detail = exc.detail
-            if exc.reason == "unknown_key" and isinstance(self.keys, KeyRing):
+            if exc.reason == QuarantineReason.UNKNOWN_KEY and isinstance(self.keys, KeyRing):
                 m = _peek(data)
                 if m.get("camera_id") and m.get("key_id"):
                     detail += f": {self.keys.explain(m['camera_id'], m['key_id'])}"
@@ -154,7 +155,7 @@ class Ingestor:
             raise exc.__cause__ or exc from None
         except Exception as exc:  # a parser bug must not wedge the queue: keep it, say why
             log.exception("unexpected error checking a message on %s", topic)
-            c.refusal = ("unverifiable", f"{type(exc).__name__}: {exc}")
+            c.refusal = (QuarantineReason.UNVERIFIABLE, f"{type(exc).__name__}: {exc}")
         if c.refusal is not None:
             peeked = _peek(data) if len(data) <= self.max_size else {}
             c.violation_id = c.violation_id or peeked.get("violation_id")
@@ -166,15 +167,21 @@ class Ingestor:
             try:
                 c.address = camera_of(c.topic)
             except ValueError:
-                raise Refused("bad_topic", f"{c.topic[:200]!r} is not a violation topic") from None
+                raise Refused(
+                    QuarantineReason.BAD_TOPIC, f"{c.topic[:200]!r} is not a violation topic"
+                ) from None
         vb = open_bundle(c.payload, self._lookup, max_size=self.max_size)  # type: ignore[arg-type]
         m = vb.manifest
         c.violation_id, c.address = m.violation_id, c.address or m.camera_id
         if c.topic is not None and c.address != m.camera_id:
-            raise Refused("camera_mismatch", f"camera {m.camera_id} sent on {c.topic}")
+            raise Refused(
+                QuarantineReason.CAMERA_MISMATCH, f"camera {m.camera_id} sent on {c.topic}"
+            )
         c.box = self._box_of(m.edge.key_id) if isinstance(self.keys, KeyRing) else m.edge.box
         if c.box != m.edge.box:
-            raise Refused("box_mismatch", f"manifest says box {m.edge.box}, key is box {c.box}")
+            raise Refused(
+                QuarantineReason.BOX_MISMATCH, f"manifest says box {m.edge.box}, key is box {c.box}"
+            )
         check_images(vb)
         check_storable(m)
         c.bundle = vb
@@ -206,7 +213,10 @@ class Ingestor:
                 if len(checked) > 1:  # find the one that clashed: each on its own
                     return [r for c in checked for r in self._commit([c])]
                 if isinstance(exc, DataError) or attempt >= 2:
-                    checked[0].refusal = ("unstorable", f"the database refused it: {exc.orig}")
+                    checked[0].refusal = (
+                        QuarantineReason.UNSTORABLE,
+                        f"the database refused it: {exc.orig}",
+                    )
                     checked[0].bundle = None
                 # IntegrityError: another collector stored the same id meanwhile; look again
             except SQLAlchemyError:
@@ -215,7 +225,7 @@ class Ingestor:
                 if len(checked) > 1:
                     return [r for c in checked for r in self._commit([c])]
                 log.exception("unexpected error recording %s", checked[0].violation_id)
-                checked[0].refusal = ("unverifiable", f"{type(exc).__name__}: {exc}")
+                checked[0].refusal = (QuarantineReason.UNVERIFIABLE, f"{type(exc).__name__}: {exc}")
                 checked[0].bundle = None
         raise RuntimeError(f"could not record {checked[0].violation_id} after 4 attempts")
 
@@ -247,14 +257,17 @@ class Ingestor:
         chains, rows = ChainView(s, manifests), Rows()
         receipts: list[Receipt | None] = []
         for c in checked:
-            on_topic = c.refusal is None or c.refusal[0] not in ("bad_topic", "camera_mismatch")
+            on_topic = c.refusal is None or c.refusal[0] not in (
+                QuarantineReason.BAD_TOPIC,
+                QuarantineReason.CAMERA_MISMATCH,
+            )
             if (dup := by_sha.get(c.sha256)) is not None and on_topic:
                 c.refusal, c.address = None, c.address or dup[1]  # stored, whatever the key says
                 receipts.append(self._receipt(c, "duplicate", dup[0]))
                 continue
             if c.bundle is not None and (other := sha_of.get(c.violation_id or "")) is not None:
                 c.refusal = (
-                    "conflict",
+                    QuarantineReason.CONFLICT,
                     f"violation {c.violation_id} is already stored with"
                     f" sha256 {other}; these bytes have sha256 {c.sha256}",
                 )

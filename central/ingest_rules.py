@@ -22,29 +22,23 @@ from sqlalchemy.orm import Session
 from central.db import DETECTED, Bundle, Case, EvidenceFile, Quarantined, Transition
 from central.store import StoredFile
 from common.bundle import (
-    REASONS,
     FileRole,
     Manifest,
     VerifiedBundle,
     parse_utc_ms,
     utc_ms,
 )
+from common.reasons import QuarantineReason
 
-# Reason codes of our own, beside open_bundle's (REASONS).
-OWN_REASONS = frozenset(
-    "jpeg_corrupt camera_mismatch bad_topic box_mismatch conflict unstorable unverifiable".split()
-)
-REASON_CODES = REASONS | OWN_REASONS
 MAX_PIXELS = 40_000_000  # an 8K frame is 33 Mpx; more is a decompression bomb, not a camera
 UUID_RE = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 _LIMITS = {"camera_id": 16, "edge.box": 16, "plate.text": 24}  # central.db column sizes
 
 
 class Refused(Exception):
-    """A bundle is refused: `code` is one of REASON_CODES, `detail` says what exactly."""
+    """A bundle is refused by the centre's own checks; `detail` says what exactly."""
 
-    def __init__(self, code: str, detail: str) -> None:
-        assert code in REASON_CODES, code
+    def __init__(self, code: QuarantineReason, detail: str) -> None:
         super().__init__(f"{code}: {detail}")
         self.code, self.detail = code, detail
 
@@ -60,7 +54,7 @@ class Checked:
     violation_id: str | None = None
     bundle: VerifiedBundle | None = None
     box: str | None = None
-    refusal: tuple[str, str] | None = None
+    refusal: tuple[QuarantineReason, str] | None = None
     clock_note: str | None = None
     zip_file: StoredFile | None = None
     files: list[StoredFile] = field(default_factory=list)
@@ -202,23 +196,27 @@ def check_images(vb: VerifiedBundle) -> None:
             continue
         if entry.content_type != "image/jpeg":
             raise Refused(
-                "jpeg_corrupt",
+                QuarantineReason.JPEG_CORRUPT,
                 f"{entry.name} ({entry.role.value}) is declared"
                 f" {entry.content_type}; frames and crops must be JPEG",
             )
         data = vb.files[entry.name]
         if not data.rstrip(b"\0")[-2:] == b"\xff\xd9":
-            raise Refused("jpeg_corrupt", f"{entry.name} is cut off (no end-of-image marker)")
+            raise Refused(
+                QuarantineReason.JPEG_CORRUPT, f"{entry.name} is cut off (no end-of-image marker)"
+            )
         # libjpeg-turbo in strict mode: damaged entropy data ("premature end of data segment",
         # a file cut short and given a new end marker) is an error, not a grey patch. Decoded
         # at 1/8 scale: every block is still read, at 1.7 ms a 1080p frame instead of 4.
         try:
             height, width, _, _ = simplejpeg.decode_jpeg_header(data)
             if width * height > MAX_PIXELS:
-                raise Refused("jpeg_corrupt", f"{entry.name} is {width}x{height}")
+                raise Refused(QuarantineReason.JPEG_CORRUPT, f"{entry.name} is {width}x{height}")
             simplejpeg.decode_jpeg(data, strict=True, min_height=1, min_width=1, min_factor=8)
         except ValueError as exc:
-            raise Refused("jpeg_corrupt", f"{entry.name} does not decode as JPEG: {exc}") from None
+            raise Refused(
+                QuarantineReason.JPEG_CORRUPT, f"{entry.name} does not decode as JPEG: {exc}"
+            ) from None
 
 
 def check_storable(m: Manifest) -> None:
@@ -230,7 +228,7 @@ def check_storable(m: Manifest) -> None:
     for name, limit in _LIMITS.items():
         if len(values[name]) > limit or "\x00" in values[name]:
             raise Refused(
-                "unstorable",
+                QuarantineReason.UNSTORABLE,
                 f"{name} {values[name]!r} is over {limit} characters"
                 " or holds a NUL; the database cannot keep it as a case",
             )

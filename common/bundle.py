@@ -36,7 +36,6 @@ from common.manifest import (
     MAX_FILES,
     MAX_MEMBER,
     MAX_SIZE,
-    REASONS,
     SCHEMA,
     SECONDS_INTO_RED_TOLERANCE,
     SIGNATURE_NAME,
@@ -65,6 +64,7 @@ from common.manifest import (
     utc_ms,
     uuid7,
 )
+from common.reasons import QuarantineReason
 from common.signing import Ed25519PrivateKey, Ed25519PublicKey, key_id, sign, verify
 from common.zipsafe import (
     SAFE_NAME,
@@ -80,7 +80,6 @@ __all__ = [
     "MAX_FILES",
     "MAX_MEMBER",
     "MAX_SIZE",
-    "REASONS",
     "SCHEMA",
     "SECONDS_INTO_RED_TOLERANCE",
     "SIGNATURE_NAME",
@@ -199,11 +198,14 @@ def _public_key(keys: Mapping[str, Ed25519PublicKey] | KeyLookup, m: Manifest) -
     key = keys.get(claimed) if isinstance(keys, Mapping) else keys(m.camera_id, claimed)
     if key is None:
         raise BundleError(
-            "unknown_key", f"no public key {claimed} for camera {m.camera_id} (box {m.edge.box})"
+            QuarantineReason.UNKNOWN_KEY,
+            f"no public key {claimed} for camera {m.camera_id} (box {m.edge.box})",
         )
     actual = key_id(key)
     if actual != claimed:
-        raise BundleError("unknown_key", f"manifest names key {claimed}, the key found is {actual}")
+        raise BundleError(
+            QuarantineReason.UNKNOWN_KEY, f"manifest names key {claimed}, the key found is {actual}"
+        )
     return key
 
 
@@ -228,35 +230,45 @@ def open_bundle(
     """
     data = bytes(data)
     if len(data) > max_size:
-        raise BundleError("oversized", f"{len(data)} bytes, at most {max_size} allowed")
+        raise BundleError(
+            QuarantineReason.OVERSIZED, f"{len(data)} bytes, at most {max_size} allowed"
+        )
     members = read_members(data, max_files, max_member, max_size)
     if MANIFEST_NAME not in members:
-        raise BundleError("missing_manifest", f"no {MANIFEST_NAME} in the archive")
+        raise BundleError(QuarantineReason.MISSING_MANIFEST, f"no {MANIFEST_NAME} in the archive")
     if SIGNATURE_NAME not in members:
-        raise BundleError("missing_signature", f"no {SIGNATURE_NAME} in the archive")
+        raise BundleError(QuarantineReason.MISSING_SIGNATURE, f"no {SIGNATURE_NAME} in the archive")
     manifest_bytes = members.pop(MANIFEST_NAME)
     signature = members.pop(SIGNATURE_NAME)
     manifest = parse_manifest(manifest_bytes)
     key = _public_key(public_keys, manifest)
     if not verify(key, manifest_bytes, signature):
         raise BundleError(
-            "bad_signature", f"manifest.sig does not verify with key {manifest.edge.key_id}"
+            QuarantineReason.BAD_SIGNATURE,
+            f"manifest.sig does not verify with key {manifest.edge.key_id}",
         )
     for entry in manifest.files:
         if entry.name not in members:
-            raise BundleError("missing_file", f"{entry.name} ({entry.role}) is not in the ZIP")
+            raise BundleError(
+                QuarantineReason.MISSING_FILE, f"{entry.name} ({entry.role}) is not in the ZIP"
+            )
     listed = {entry.name for entry in manifest.files}
     for name in members:
         if name not in listed:
-            raise BundleError("unexpected_file", f"{name} is in the ZIP but not in the manifest")
+            raise BundleError(
+                QuarantineReason.UNEXPECTED_FILE, f"{name} is in the ZIP but not in the manifest"
+            )
     files: dict[str, bytes] = {}
     for entry in manifest.files:
         content = members[entry.name]
         if len(content) != entry.size:
             raise BundleError(
-                "size_mismatch", f"{entry.name}: {len(content)} bytes, manifest says {entry.size}"
+                QuarantineReason.SIZE_MISMATCH,
+                f"{entry.name}: {len(content)} bytes, manifest says {entry.size}",
             )
         if hashlib.sha256(content).hexdigest() != entry.sha256:
-            raise BundleError("hash_mismatch", f"{entry.name}: sha256 differs from the manifest")
+            raise BundleError(
+                QuarantineReason.HASH_MISMATCH, f"{entry.name}: sha256 differs from the manifest"
+            )
         files[entry.name] = content
     return VerifiedBundle(manifest, manifest_bytes, manifest_sha256(manifest_bytes), files)

@@ -34,6 +34,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticSerializationError
 
+from common.reasons import WIRE_REASONS, QuarantineReason
 from common.strict import Ident
 
 SCHEMA = "dendo.violation/1"
@@ -44,20 +45,16 @@ MAX_FILES = 16
 MAX_MEMBER = 10 * 1024 * 1024
 SECONDS_INTO_RED_TOLERANCE = 0.01  # ms rounding of two timestamps, with room to spare
 
-REASONS = frozenset(
-    "oversized not_a_zip zip_unsafe missing_manifest missing_signature wrong_schema "
-    "unknown_key bad_signature missing_file unexpected_file hash_mismatch size_mismatch".split()
-)
 _CANONICAL: dict[str, Any] = {
     "sort_keys": True, "separators": (",", ":"), "ensure_ascii": False, "allow_nan": False
 }  # fmt: skip
 
 
 class BundleError(Exception):
-    """A bundle was refused; `reason` is one of REASONS, `detail` says what exactly."""
+    """A bundle was refused by the wire format's checks; `detail` says what exactly."""
 
-    def __init__(self, reason: str, detail: str) -> None:
-        assert reason in REASONS, reason
+    def __init__(self, reason: QuarantineReason, detail: str) -> None:
+        assert reason in WIRE_REASONS, reason
         super().__init__(f"{reason}: {detail}")
         self.reason = reason
         self.detail = detail
@@ -300,20 +297,24 @@ def _no_constant(name: str) -> Any:
 
 
 def parse_manifest(raw: bytes) -> Manifest:
-    """manifest.json bytes as received, strictly validated, or BundleError("wrong_schema")."""
+    """manifest.json bytes as received, strictly validated, or BundleError (wrong_schema)."""
     try:
         obj = json.loads(
             raw.decode("utf-8"), object_pairs_hook=_no_duplicate_keys, parse_constant=_no_constant
         )
     except UnicodeDecodeError:
-        raise BundleError("wrong_schema", "manifest.json is not UTF-8") from None
+        raise BundleError(QuarantineReason.WRONG_SCHEMA, "manifest.json is not UTF-8") from None
     except (ValueError, RecursionError) as exc:
-        raise BundleError("wrong_schema", f"manifest.json is not JSON: {exc}") from None
+        raise BundleError(
+            QuarantineReason.WRONG_SCHEMA, f"manifest.json is not JSON: {exc}"
+        ) from None
     if not isinstance(obj, dict):
-        raise BundleError("wrong_schema", "manifest.json is not a JSON object")
+        raise BundleError(QuarantineReason.WRONG_SCHEMA, "manifest.json is not a JSON object")
     if obj.get("schema") != SCHEMA:
-        raise BundleError("wrong_schema", f"schema is {obj.get('schema')!r}, expected {SCHEMA!r}")
+        raise BundleError(
+            QuarantineReason.WRONG_SCHEMA, f"schema is {obj.get('schema')!r}, expected {SCHEMA!r}"
+        )
     try:
         return Manifest.model_validate_json(raw, strict=True)
     except ValidationError as exc:
-        raise BundleError("wrong_schema", first_error(exc)) from None
+        raise BundleError(QuarantineReason.WRONG_SCHEMA, first_error(exc)) from None

@@ -18,6 +18,7 @@ import zipfile
 import zlib
 
 from common.manifest import BundleError
+from common.reasons import QuarantineReason
 
 ZIP_DATE_TIME = (1980, 1, 1, 0, 0, 0)
 SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,99}")  # fullmatch, and no ".." as well
@@ -56,28 +57,40 @@ def read_members(data: bytes, max_files: int, max_member: int, max_total: int) -
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
             infos = zf.infolist()
     except Exception as exc:  # zipfile's parser raises many undocumented types on junk
-        raise BundleError("not_a_zip", f"not a readable ZIP archive: {exc}") from None
+        raise BundleError(
+            QuarantineReason.NOT_A_ZIP, f"not a readable ZIP archive: {exc}"
+        ) from None
     if len(infos) > max_files:
-        raise BundleError("zip_unsafe", f"{len(infos)} members, at most {max_files} allowed")
+        raise BundleError(
+            QuarantineReason.ZIP_UNSAFE, f"{len(infos)} members, at most {max_files} allowed"
+        )
     seen: set[str] = set()
     total = 0
     for info in infos:
         name = info.orig_filename
         if name != info.filename or not SAFE_NAME.fullmatch(name) or ".." in name:
-            raise BundleError("zip_unsafe", f"unsafe member name {name!r}")
+            raise BundleError(QuarantineReason.ZIP_UNSAFE, f"unsafe member name {name!r}")
         if name.lower() in seen:
-            raise BundleError("zip_unsafe", f"duplicate member {name!r}")
+            raise BundleError(QuarantineReason.ZIP_UNSAFE, f"duplicate member {name!r}")
         seen.add(name.lower())
         kind = stat.S_IFMT(info.external_attr >> 16)
         if info.flag_bits & 0x1 or kind not in (0, stat.S_IFREG):
-            raise BundleError("zip_unsafe", f"{name} is encrypted or not a regular file")
+            raise BundleError(
+                QuarantineReason.ZIP_UNSAFE, f"{name} is encrypted or not a regular file"
+            )
         if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
-            raise BundleError("zip_unsafe", f"{name} uses compression method {info.compress_type}")
+            raise BundleError(
+                QuarantineReason.ZIP_UNSAFE, f"{name} uses compression method {info.compress_type}"
+            )
         if max(info.file_size, info.compress_size) > max_member:
-            raise BundleError("zip_unsafe", f"{name} declares {info.file_size} bytes, over limit")
+            raise BundleError(
+                QuarantineReason.ZIP_UNSAFE, f"{name} declares {info.file_size} bytes, over limit"
+            )
         total += info.file_size
         if total > max_total:
-            raise BundleError("zip_unsafe", f"members declare over {max_total} bytes in total")
+            raise BundleError(
+                QuarantineReason.ZIP_UNSAFE, f"members declare over {max_total} bytes in total"
+            )
     members: dict[str, bytes] = {}
     spans: list[tuple[int, int, str]] = []
     for info in infos:
@@ -87,7 +100,7 @@ def read_members(data: bytes, max_files: int, max_member: int, max_total: int) -
     spans.sort()
     for (_, prev_end, prev), (begin, _, name) in itertools.pairwise(spans):
         if begin < prev_end:
-            raise BundleError("zip_unsafe", f"members {prev} and {name} overlap")
+            raise BundleError(QuarantineReason.ZIP_UNSAFE, f"members {prev} and {name} overlap")
     return members
 
 
@@ -95,17 +108,23 @@ def _member_span(data: bytes, info: zipfile.ZipInfo) -> tuple[int, int]:
     """(start, end) of the member's compressed bytes, checked against its local header."""
     name, offset = info.filename, info.header_offset
     if offset < 0 or offset + _LOCAL_HEADER.size > len(data):
-        raise BundleError("not_a_zip", f"{name}: local header outside the archive (truncated?)")
+        raise BundleError(
+            QuarantineReason.NOT_A_ZIP, f"{name}: local header outside the archive (truncated?)"
+        )
     sig, _, _, method, _, _, _, _, _, name_len, extra_len = _LOCAL_HEADER.unpack_from(data, offset)
     if sig != b"PK\x03\x04":
-        raise BundleError("not_a_zip", f"{name}: no local header where the directory points")
+        raise BundleError(
+            QuarantineReason.NOT_A_ZIP, f"{name}: no local header where the directory points"
+        )
     start = offset + _LOCAL_HEADER.size + name_len + extra_len
     local_name = data[offset + _LOCAL_HEADER.size : offset + _LOCAL_HEADER.size + name_len]
     if local_name != name.encode("ascii") or method != info.compress_type:
-        raise BundleError("zip_unsafe", f"{name}: local header disagrees with the directory")
+        raise BundleError(
+            QuarantineReason.ZIP_UNSAFE, f"{name}: local header disagrees with the directory"
+        )
     end = start + info.compress_size
     if end > len(data):
-        raise BundleError("not_a_zip", f"{name}: data runs past the end (truncated)")
+        raise BundleError(QuarantineReason.NOT_A_ZIP, f"{name}: data runs past the end (truncated)")
     return start, end
 
 
@@ -113,17 +132,27 @@ def _inflate(info: zipfile.ZipInfo, raw: bytes) -> bytes:
     name, size = info.filename, info.file_size
     if info.compress_type == zipfile.ZIP_STORED:
         if len(raw) != size:
-            raise BundleError("zip_unsafe", f"{name}: stored size {len(raw)} != declared {size}")
+            raise BundleError(
+                QuarantineReason.ZIP_UNSAFE, f"{name}: stored size {len(raw)} != declared {size}"
+            )
         return raw
     inflater = zlib.decompressobj(-zlib.MAX_WBITS)
     try:
         out = inflater.decompress(raw, size + 1)  # stop one byte past the declared size
     except zlib.error as exc:
-        raise BundleError("not_a_zip", f"{name}: corrupt compressed data ({exc})") from None
+        raise BundleError(
+            QuarantineReason.NOT_A_ZIP, f"{name}: corrupt compressed data ({exc})"
+        ) from None
     if len(out) > size:
-        raise BundleError("zip_unsafe", f"{name}: inflates past its declared {size} bytes")
+        raise BundleError(
+            QuarantineReason.ZIP_UNSAFE, f"{name}: inflates past its declared {size} bytes"
+        )
     if len(out) < size or not inflater.eof:
-        raise BundleError("not_a_zip", f"{name}: compressed data ends early (truncated)")
+        raise BundleError(
+            QuarantineReason.NOT_A_ZIP, f"{name}: compressed data ends early (truncated)"
+        )
     if inflater.unused_data:
-        raise BundleError("zip_unsafe", f"{name}: hidden bytes after the compressed data")
+        raise BundleError(
+            QuarantineReason.ZIP_UNSAFE, f"{name}: hidden bytes after the compressed data"
+        )
     return out

@@ -142,14 +142,17 @@ def replay_main(args: argparse.Namespace) -> int:
         "crossings": pipeline.stats.crossings,
         "signal_frames": pipeline.stats.signal_frames,
         "clip_failures": pipeline.stats.clip_failures,
+        "frames_wrong_size": pipeline.stats.frames_wrong_size,
         "seconds": round(elapsed, 2),
         "violations": [v.to_json(_violation_id(v.bundle)) for v in violations],
     }
     if args.json:
         Path(args.json).write_text(json.dumps(summary, ensure_ascii=False, indent=1))
     print_table(violations)
+    wrong = pipeline.stats.frames_wrong_size
+    sized = f", {wrong} not {camera.frame_size[0]}x{camera.frame_size[1]}" if wrong else ""
     print(
-        f"{pipeline.stats.frames} frames ({source.stats.frames_corrupt} corrupt, skipped), "
+        f"{pipeline.stats.frames} frames ({source.stats.frames_corrupt} corrupt{sized}, skipped), "
         f"{len(violations)} violation(s), crossings {pipeline.stats.crossings}, {elapsed:.1f} s"
     )
     return 0

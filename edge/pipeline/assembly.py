@@ -81,4 +81,5 @@ def build_pipeline(
         evidence=camera.evidence,
         roi=camera.roi_rect,
         clip=ClipRecorder.from_config(camera.evidence, fps),
+        frame_size=camera.frame_size,
     )

@@ -90,6 +90,7 @@ class PipelineStats:
     detections_run: int = 0
     crossings: dict[str, int] = field(default_factory=dict)  # decisions by kind
     signal_frames: dict[str, int] = field(default_factory=dict)
+    frames_wrong_size: int = 0  # not the configured frame size: skipped, never judged
     clip_failures: int = 0
 
 
@@ -112,10 +113,12 @@ class Pipeline:
         evidence: EvidenceConfig,
         roi: tuple[int, int, int, int] | None = None,
         clip: ClipRecorder | None = None,
+        frame_size: tuple[int, int] | None = None,
     ) -> None:
         """`rates`: detections per second near the line and otherwise (the idle rate is
         never above the active one); `evidence`: how far before and after the crossing the
-        evidence frames are taken."""
+        evidence frames are taken; `frame_size` (width, height): the size the stop line and
+        heads were drawn on, when configured; frames of another size are not judged."""
         self.site, self.fps, self.start_time = site, fps, start_time
         self.clip = clip
         self.detector, self.tracker, self.rule = detector, tracker, rule
@@ -125,7 +128,7 @@ class Pipeline:
         self.idle_step = max(self.step, round(fps / idle))
         self.active = True  # detect at the full rate until the scene is known
         self._last_detect = -(10**9)
-        self.roi = roi
+        self.roi, self.frame_size = roi, frame_size
         self.frames_before = max(1, round(evidence.frames_before_s * fps))
         self.frames_after = max(1, round(evidence.frames_after_s * fps))
         # Enough frames to reach back from a crossing found one detection step late.
@@ -141,6 +144,17 @@ class Pipeline:
 
     def process(self, frame: Frame) -> list[Violation]:
         self.stats.frames += 1
+        if self.frame_size is not None:
+            h, w = frame.image.shape[:2]
+            if (w, h) != self.frame_size:
+                if not self.stats.frames_wrong_size:
+                    log.error(
+                        "camera %s: frame is %dx%d but the stop line and signal heads were drawn "
+                        "on %dx%d; such frames are skipped and counted, not judged",
+                        self.site.camera_id, w, h, *self.frame_size,
+                    )  # fmt: skip
+                self.stats.frames_wrong_size += 1
+                return []
         status = self.last_status = self.signal.status(frame.t, frame.image)
         counts = self.stats.signal_frames
         counts[str(status.state)] = counts.get(str(status.state), 0) + 1

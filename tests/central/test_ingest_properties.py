@@ -16,10 +16,10 @@ from sqlalchemy import func, select
 
 from central.db import Bundle, Quarantined
 from central.ingest import Ingestor
-from central.ingest_rules import REASON_CODES
 from central.keys import KeyRing, register_key
 from central.store import open_store
 from common.config.city import load_config
+from common.reasons import QuarantineReason
 from tests.paths import REPO
 from tests.servers.central_collector import BOX, CAMERA, T0, BundleMaker, key_file
 
@@ -65,7 +65,7 @@ class Checker:
         if new_quarantined:
             with self.ingestor.store.sessions() as s:
                 row = s.scalars(select(Quarantined).order_by(Quarantined.id.desc())).first()
-                assert row.reason_code in REASON_CODES and row.reason, row
+                assert row.reason_code in set(QuarantineReason) and row.reason, row
                 assert row.payload == data, "quarantine must keep the original bytes"
 
 

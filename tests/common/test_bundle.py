@@ -25,7 +25,6 @@ from hypothesis import strategies as st
 from common.bundle import (
     MANIFEST_NAME,
     MAX_SIZE,
-    REASONS,
     SCHEMA,
     SIGNATURE_NAME,
     BundleError,
@@ -39,6 +38,7 @@ from common.bundle import (
     utc_ms,
     uuid7,
 )
+from common.reasons import WIRE_REASONS
 from common.signing import (
     Ed25519PrivateKey,
     KeyFileError,
@@ -134,7 +134,7 @@ def replace(data: bytes, name: str, content: bytes | None) -> bytes:
 def reason(data: bytes, keys: Any = None, **limits: int) -> str:
     with pytest.raises(BundleError) as info:
         open_bundle(data, KEYS if keys is None else keys, **limits)
-    assert info.value.reason in REASONS
+    assert info.value.reason in WIRE_REASONS
     return info.value.reason
 
 
@@ -420,7 +420,7 @@ def _open_or_refuse(data: bytes) -> None:
     try:
         opened = open_bundle(data, KEYS)
     except BundleError as exc:
-        assert exc.reason in REASONS
+        assert exc.reason in WIRE_REASONS
     else:
         assert opened.manifest_sha256 == manifest_sha256(opened.manifest_bytes)
 
