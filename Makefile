@@ -35,6 +35,7 @@ demo: setup
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 test: setup system-deps lint
 	$(BIN)/python -m pytest -q

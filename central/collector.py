@@ -102,7 +102,7 @@ class Collector:
             )
             return
         self._generation += 1
-        if (sock := c.socket()) is not None:
+        if isinstance(sock := c.socket(), socket.socket):
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         log.info(
             "connected to %s:%d as %s (session present: %s)",

@@ -100,7 +100,8 @@ def run_central_demo(
             for n, case in enumerate(confirmed.all()):
                 cases.issue_notice(s, case.id, DEMO_ACTOR, "MT", 20, clock=clock)
                 data = notice_data_for(s, case, store.evidence.root, 20, fines)
-                stem = notices / case.notice_number  # type: ignore[operator]
+                assert case.notice_number is not None  # set by issue_notice
+                stem = notices / case.notice_number
                 Path(f"{stem}.html").write_text(render_notice_html(data), encoding="utf-8")
                 Path(f"{stem}.pdf").write_bytes(render_notice_pdf(data))
                 result.notices.append(Path(f"{stem}.pdf"))

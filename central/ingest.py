@@ -64,6 +64,7 @@ from common.bundle import (
     open_bundle,
 )
 from common.reasons import QuarantineReason
+from common.signing import Ed25519PublicKey
 from common.strict import IDENT_RE
 from common.topics import Receipt, camera_of
 from common.zipsafe import read_members
@@ -125,15 +126,16 @@ class Ingestor:
 
     # --- stage 1: checks (threads; nothing written) ----------------------------------------
 
-    def _lookup(self, camera_id: str, kid: str) -> object:
+    def _lookup(self, camera_id: str, kid: str) -> Ed25519PublicKey | None:
         try:
             return self.keys(camera_id, kid)
         except Exception as exc:
             raise _LookupFailed(str(exc)) from exc
 
     def _box_of(self, kid: str) -> str | None:
+        assert isinstance(self.keys, KeyRing)  # asked only of a key ring
         try:
-            return self.keys.box_of(kid)  # type: ignore[union-attr]
+            return self.keys.box_of(kid)
         except Exception as exc:
             raise _LookupFailed(str(exc)) from exc
 
@@ -170,7 +172,7 @@ class Ingestor:
                 raise Refused(
                     QuarantineReason.BAD_TOPIC, f"{c.topic[:200]!r} is not a violation topic"
                 ) from None
-        vb = open_bundle(c.payload, self._lookup, max_size=self.max_size)  # type: ignore[arg-type]
+        vb = open_bundle(c.payload, self._lookup, max_size=self.max_size)
         m = vb.manifest
         c.violation_id, c.address = m.violation_id, c.address or m.camera_id
         if c.topic is not None and c.address != m.camera_id:
@@ -199,8 +201,10 @@ class Ingestor:
             items += [(vb.files[f.name], _suffix(f.name)) for f in vb.manifest.files]
         stored = iter(self.store.evidence.put_many(items))
         for c in accepted:
+            vb = c.bundle
+            assert vb is not None
             c.zip_file = next(stored)
-            c.files = [next(stored) for _ in c.bundle.manifest.files]  # type: ignore[union-attr]
+            c.files = [next(stored) for _ in vb.manifest.files]
 
     # --- stage 2: one transaction per batch -------------------------------------------------
 
@@ -278,8 +282,8 @@ class Ingestor:
                 receipts.append(self._receipt(c, "quarantined"))
                 continue
             rows.accept(c, chains, self.clock())
-            by_sha[c.sha256] = (c.violation_id, c.address)  # type: ignore[assignment]
-            sha_of[c.violation_id] = c.sha256  # type: ignore[index]
+            by_sha[c.sha256] = (c.violation_id, c.address)
+            sha_of[c.violation_id] = c.sha256
             receipts.append(self._receipt(c, "stored"))
         rows.insert(s)
         chains.apply()
@@ -297,10 +301,11 @@ class Ingestor:
             status=status,
             reason=reason,
             at=self.clock(),
-        )  # type: ignore[arg-type]
+        )
 
     def _quarantine_row(self, c: Checked) -> dict[str, Any]:
-        code, reason = c.refusal  # type: ignore[misc]
+        assert c.refusal is not None  # only refused messages are quarantined
+        code, reason = c.refusal
         kept = c.payload[:KEEP_PAYLOAD]
         if len(kept) < len(c.payload):
             reason += f" (only the first {len(kept)} of {len(c.payload)} bytes are kept)"

@@ -168,6 +168,7 @@ def _funnels(
         .group_by(*keys)
     )
     for camera, amount in session.execute(amounts):
+        assert amount is not None  # coalesce(..., 0)
         out.setdefault(camera, Funnel()).paid_vnd = int(amount)
     return out
 

@@ -170,7 +170,7 @@ def _load_syncfs() -> Callable[[int], int] | None:
     except (OSError, AttributeError):
         return None  # not Linux: fsync file by file
     fn.argtypes, fn.restype = [ctypes.c_int], ctypes.c_int
-    return fn  # type: ignore[no-any-return]
+    return fn
 
 
 _SYNCFS = _load_syncfs()

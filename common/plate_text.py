@@ -18,8 +18,7 @@ from common.plate_tables import CAR_SPECIAL_SERIES, NEVER_LETTERS, PROVINCES
 Kind = Literal["car", "motorbike"]
 KINDS: tuple[Kind, ...] = ("car", "motorbike")
 
-ELECTRIC = "MD"  # norm of the electric-motorbike series letters "MĐ"
-ELECTRIC_DISPLAY = "MĐ"
+ELECTRIC, ELECTRIC_DISPLAY = "MD", "MĐ"  # the electric-motorbike series letters: norm, shown
 _ELECTRIC_RULE = f"{ELECTRIC_DISPLAY} is the electric series: a digit 1-9, then 5 digits"
 
 
@@ -157,7 +156,7 @@ def _kinds(kind: str | None) -> tuple[Kind, ...]:
         return KINDS
     if kind not in KINDS:
         raise ValueError(f"kind must be 'car', 'motorbike' or None, got {kind!r}")
-    return (kind,)  # type: ignore[return-value]
+    return (kind,)
 
 
 def _fit(norm: str, form: SeriesForm) -> tuple[int, str | Plate]:

@@ -124,7 +124,7 @@ class _Message(BaseModel):
         return json.dumps(obj, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
 
     @classmethod
-    def from_bytes(cls, data: bytes) -> Self:
+    def from_bytes(cls, data: bytes | bytearray) -> Self:
         """Parse a received payload; ValueError that says what is wrong, never anything else."""
         raw = bytes(data)
         try:

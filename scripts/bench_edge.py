@@ -22,6 +22,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -110,7 +111,7 @@ def main() -> int:
         print(json.dumps({"skipped": f"{args.video} not found"}))
         return 0
 
-    def child(rate: str, end_s: float | None = None) -> dict[str, object]:
+    def child(rate: str, end_s: float | None = None) -> dict[str, Any]:  # the child's JSON
         cmd = [sys.executable, __file__, "--video", str(args.video), "--child", rate]
         cmd += ["--threads", str(args.threads), "--engine", args.engine]
         cmd += ["--child-end", str(end_s)] if end_s is not None else []
@@ -129,8 +130,8 @@ def main() -> int:
         print(f"replay at {rate} detections/s", file=sys.stderr, flush=True)
         run = child(str(rate))
         if "error" not in run and "error" not in startup:
-            cpu = float(run["cpu_seconds"]) - float(startup["cpu_seconds"])  # type: ignore[arg-type]
-            video_s = float(run["video_seconds"]) - float(startup["video_seconds"])  # type: ignore[arg-type]
+            cpu = float(run["cpu_seconds"]) - float(startup["cpu_seconds"])
+            video_s = float(run["video_seconds"]) - float(startup["video_seconds"])
             run["cpu_s_per_video_s_running"] = round(cpu / video_s, 3)
         runs.append(run)
     print(json.dumps({"video": args.video.name, "startup": startup, "runs": runs}, indent=1))

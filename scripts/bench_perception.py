@@ -18,6 +18,7 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
+from functools import partial
 from pathlib import Path
 
 import cv2
@@ -85,21 +86,21 @@ def bench_speed(registry: ModelRegistry, shared: Path, repeat: int) -> dict[str,
             progress(f"{engine}: vehicle detector, {threads} thread(s)")
             det = VehicleDetector(registry.path("vehicles"), threads=threads, engine=engine)
             figures[f"vehicle_detector_{threads}_thread"] = time_ms(
-                lambda d=det: d.detect(frame), repeat
+                partial(det.detect, frame), repeat
             )
         progress(f"{engine}: plate detector")
         plates = PlateDetector(registry.path("plates"), threads=1, engine=engine)
-        figures["plate_detector_1_thread"] = time_ms(lambda p=plates: p.detect(frame), repeat)
+        figures["plate_detector_1_thread"] = time_ms(partial(plates.detect, frame), repeat)
         reader = make_reader(registry, "ppocr", threads=1, engine=engine)
         progress(f"{engine}: plate reader, {reader.recognizer.name}")
         figures["recogniser"] = reader.recognizer.name
-        figures["reader_one_line_1_thread"] = time_ms(lambda r=reader: r.read(one), repeat * 3)
-        figures["reader_two_line_1_thread"] = time_ms(lambda r=reader: r.read(two), repeat * 3)
+        figures["reader_one_line_1_thread"] = time_ms(partial(reader.read, one), repeat * 3)
+        figures["reader_two_line_1_thread"] = time_ms(partial(reader.read, two), repeat * 3)
         out[engine] = figures
     return out
 
 
-def score(rows: list[dict[str, str]], got: list[str | None]) -> dict[str, object]:
+def score(rows: list[dict[str, str]], got: Sequence[str | None]) -> dict[str, object]:
     right: Counter[str] = Counter()
     total: Counter[str] = Counter()
     for row, norm in zip(rows, got, strict=True):
@@ -125,11 +126,11 @@ def count_recogniser_calls(finder: PlateFinder) -> list[int]:
     rec = finder.reader.recognizer
     inner = rec.recognize
 
-    def counted(lines: Sequence[np.ndarray]) -> list[LineText]:
-        calls.append(len(lines))
-        return inner(lines)
+    def counted(lines_bgr: Sequence[np.ndarray]) -> list[LineText]:
+        calls.append(len(lines_bgr))
+        return inner(lines_bgr)
 
-    rec.recognize = counted  # type: ignore[method-assign]
+    rec.recognize = counted  # type: ignore[method-assign]  # wraps this instance's method
     return calls
 
 
@@ -138,7 +139,11 @@ def bench_plates(registry: ModelRegistry, shared: Path, backends: list[str]) -> 
     if not csv_path.exists():
         return {"skipped": f"{csv_path} not found"}
     rows = list(csv.DictReader(csv_path.open(encoding="utf-8")))
-    images = [cv2.imread(str(csv_path.parent / "images" / r["file"])) for r in rows]
+    images = []
+    for r in rows:
+        image = cv2.imread(str(csv_path.parent / "images" / r["file"]))
+        assert image is not None, f"cannot read {r['file']}"
+        images.append(image)
     out: dict[str, object] = {}
     runs = [("ppocr", e, f"reader_ppocr_{e}") for e in ENGINES]
     runs += [(b, "onnxruntime", f"reader_{b}") for b in backends if b != "ppocr"]

@@ -16,12 +16,13 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_MEDIA = REPO.parent / "shared" / "media"
 
 
-def evaluate_video(json_path: str | Path, margin: int = 2) -> dict:
+def evaluate_video(json_path: str | Path, margin: int = 2) -> dict[str, Any]:
     """Run the classifier over one annotated video and compare it with its signal_timeline."""
     import cv2
 
@@ -31,10 +32,10 @@ def evaluate_video(json_path: str | Path, margin: int = 2) -> dict:
 
     json_path = Path(json_path)
     truth = json.loads(json_path.read_text())
-    heads = [
-        SignalHead(roi=tuple(int(v) for v in h["roi"]), layout=h.get("layout", "vertical"))
-        for h in truth["calibration"]["signal_heads"]
-    ]
+    heads = []
+    for h in truth["calibration"]["signal_heads"]:
+        x, y, w, hh = (int(v) for v in h["roi"])
+        heads.append(SignalHead(roi=(x, y, w, hh), layout=h.get("layout", "vertical")))
     classifier = SignalHeadClassifier(heads)
     expected: dict[int, str] = {}
     for seg in truth["signal_timeline"]:
@@ -48,8 +49,8 @@ def evaluate_video(json_path: str | Path, margin: int = 2) -> dict:
     if not cap.isOpened():
         raise FileNotFoundError(f"cannot open {video}")
     scored = correct = index = 0
-    wrong: list[dict] = []
-    changing_frames: list[dict] = []
+    wrong: list[dict[str, Any]] = []
+    changing_frames: list[dict[str, Any]] = []
     try:
         while True:
             ok, frame = cap.read()

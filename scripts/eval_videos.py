@@ -53,7 +53,9 @@ def camera_config(truth: dict[str, Any], video: Path, engine: str | None = None)
     }
 
 
-def match(found: list[dict[str, Any]], listed: list[dict[str, Any]], tolerance: int) -> dict:
+def match(
+    found: list[dict[str, Any]], listed: list[dict[str, Any]], tolerance: int
+) -> dict[str, Any]:
     """Greedy one-to-one matching by frame distance, closest pairs first."""
     pairs = sorted(
         (abs(f["cross_frame"] - v["cross_frame"]), i, j)
@@ -99,7 +101,7 @@ def evaluate(
     tolerance: int,
     detect_fps: float | None,
     engine: str | None = None,
-) -> dict:
+) -> dict[str, Any]:
     truth = json.loads(json_path.read_text())
     video = json_path.with_suffix(".mp4")
     config = work / f"{video.stem}.yaml"

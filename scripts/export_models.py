@@ -32,9 +32,9 @@ EXPORT_DEPS = [
 ]  # fmt: skip
 
 
-def run(cmd: list[str], **kw: object) -> None:
+def run(cmd: list[str], cwd: Path | None = None, env: dict[str, str] | None = None) -> None:
     print("+", " ".join(cmd), flush=True)
-    subprocess.run(cmd, check=True, **kw)  # type: ignore[call-overload]
+    subprocess.run(cmd, check=True, cwd=cwd, env=env)
 
 
 def main() -> int:

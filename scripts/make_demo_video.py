@@ -23,6 +23,7 @@ import argparse
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import cv2
 import numpy as np
@@ -135,7 +136,9 @@ def bike_sprite(colour: tuple[int, int, int], plate: str) -> tuple[np.ndarray, n
     return img, mask
 
 
-def path(role: str, lane: int, cross_s: float, h: int, speed: float) -> list[tuple]:
+def path(
+    role: str, lane: int, cross_s: float, h: int, speed: float
+) -> list[tuple[float, float, float]]:
     """Key points of the anchor: enter below the frame, cross the line at cross_s, go on."""
     x = float(LANES[lane])
     start = (cross_s - (H + h - LINE_Y) / speed, x, float(H + h))
@@ -162,7 +165,7 @@ def build(seed: int, seconds: float) -> list[Vehicle]:
         cross_s += float(rng.uniform(-0.25, 0.25))
         plate = str(cars.pop() if kind == "car" else bikes.pop())
         parse(plate, kind)  # planted plates must be valid Vietnamese plates
-        colour = tuple(int(c) for c in COLOURS[int(rng.integers(len(COLOURS)))])
+        colour = COLOURS[int(rng.integers(len(COLOURS)))]
         make, speed = (car_sprite, 190.0) if kind == "car" else (bike_sprite, 210.0)
         sprite, mask = make(colour, plate)
         keys = path(role, lane, cross_s, sprite.shape[0], speed * float(rng.uniform(0.9, 1.1)))
@@ -204,7 +207,7 @@ def draw_head(img: np.ndarray, state: str) -> None:
 def render(vehicles: list[Vehicle], seconds: float, out: Path) -> int:
     base = background()
     n = round(seconds * FPS)
-    writer = cv2.VideoWriter(str(out), cv2.VideoWriter_fourcc(*"mp4v"), FPS, (W, H))
+    writer = cv2.VideoWriter(str(out), cv2.VideoWriter.fourcc(*"mp4v"), FPS, (W, H))
     for i in range(n):
         t = i / FPS
         img = base.copy()
@@ -234,7 +237,7 @@ def cross_frame(v: Vehicle, frames: int) -> int | None:
     return None
 
 
-def camera_config(video: Path) -> dict:
+def camera_config(video: Path) -> dict[str, Any]:
     return {"cameras": [{
         "id": "DEMO-01",
         "name": "Demo intersection (rendered), approach from the south",
@@ -254,7 +257,7 @@ def camera_config(video: Path) -> dict:
     }]}  # fmt: skip
 
 
-def make(out: Path, seconds: float = 36.0, seed: int = 7) -> dict:
+def make(out: Path, seconds: float = 36.0, seed: int = 7) -> dict[str, Any]:
     """Write the video, the camera config and the truth into `out`; return the truth."""
     out.mkdir(parents=True, exist_ok=True)
     vehicles = build(seed, seconds)
@@ -265,19 +268,24 @@ def make(out: Path, seconds: float = 36.0, seed: int = 7) -> dict:
         camera_config(video), sort_keys=False, allow_unicode=True, default_flow_style=None
     )
     config.write_text("# The rendered demo camera (scripts/make_demo_video.py)\n" + text)
-    truth: dict = {"video": str(video), "config": str(config), "camera": "DEMO-01",
+    truth: dict[str, Any] = {"video": str(video), "config": str(config), "camera": "DEMO-01",
                    "fps": FPS, "frames": frames, "seed": seed, "stop_line_y": LINE_Y,
                    "signal": [{"state": s, "seconds": d} for s, d in PHASES],
                    "violations": [], "negatives": []}  # fmt: skip
     for v in vehicles:
         p = parse(v.plate, v.kind)
         cf = cross_frame(v, frames)
+        x_at_cross = None
+        if cf is not None:
+            at_cross = v.anchor(cf / FPS)
+            assert at_cross is not None  # cross_frame found the anchor drawn at that frame
+            x_at_cross = round(at_cross[0], 1)
         item = {
             "name": v.name, "kind": v.kind, "lane": LANE_NAMES[v.lane],
             "vehicle_class": "car" if v.kind == "car" else "motorcycle",
             "plate": {"text": p.display, "norm": p.norm},
             "cross_frame": cf, "signal_at_cross": signal_at(cf / FPS) if cf is not None else None,
-            "x_at_cross": round(v.anchor(cf / FPS)[0], 1) if cf is not None else None,
+            "x_at_cross": x_at_cross,
         }  # fmt: skip
         if v.role == "runner":
             truth["violations"].append(item)

@@ -9,6 +9,7 @@ with the lifecycle's reason; a missing permission 403; no session 401. Described
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
@@ -39,7 +40,10 @@ from central.web.queries import case_list, evidence_of, timeline
 
 router = APIRouter(prefix="/api", tags=["api"])
 CaseId = Annotated[int, Path(ge=1, le=2**31 - 1, description="the case number")]
-REFUSED = {409: {"description": "the move is not allowed now; `detail` says why"}}
+REFUSED: dict[int | str, dict[str, Any]] = {
+    409: {"description": "the move is not allowed now; `detail` says why"}
+}
+# a Literal of the runtime tuple (the OpenAPI enum): mypy takes only literal values here
 State = Literal[STATES]  # type: ignore[valid-type]
 
 
@@ -119,6 +123,7 @@ class ConfirmIn(BaseModel):
 
 
 class RejectIn(BaseModel):
+    # the table's keys as a Literal (the OpenAPI enum): mypy takes only literal values here
     reason: Literal[tuple(cases.REJECT_REASONS)]  # type: ignore[valid-type]
     text: str = Field("", max_length=500)
 
@@ -210,7 +215,7 @@ def get_case(
     )
 
 
-def _do(db: Session, move: Any) -> Any:
+def _do(db: Session, move: Callable[[], Case]) -> CaseOut | JSONResponse:
     try:
         case = move()
         db.commit()
@@ -293,4 +298,4 @@ def api_report(
         report = cache.get(db, week, request.app.state.cameras, fresh=True).report
     except (ReportError, ValueError) as exc:  # parse_week raises ValueError for year 0
         raise NotFound(str(exc)) from None
-    return json.loads(render_json(report))  # type: ignore[no-any-return]
+    return json.loads(render_json(report))

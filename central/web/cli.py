@@ -11,14 +11,18 @@ import argparse
 import getpass
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from central.users import ROLES, UserError, add_user, end_sessions, list_users
+
+if TYPE_CHECKING:  # imported by the commands that use them: the command line starts quickly
+    from central.config import CentralConfig
+    from central.store import Store
 
 DEFAULT_CONFIG = Path("configs/central.yaml")
 
 
-def _config(args: argparse.Namespace) -> Any:
+def _config(args: argparse.Namespace) -> CentralConfig:
     from central.config import load_central_config
 
     return load_central_config(args.config)
@@ -66,7 +70,7 @@ def _password(args: argparse.Namespace) -> str:
     return first
 
 
-def _store(args: argparse.Namespace) -> Any:
+def _store(args: argparse.Namespace) -> Store:
     from central.store import open_store
 
     config = _config(args)

@@ -7,6 +7,7 @@ A move is a POST form (CSRF-checked app-wide), done in one transaction, then a r
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Query, Request
@@ -17,7 +18,13 @@ from sqlalchemy.orm import Session
 from central import cases
 from central.db import CONFIRMED, DETECTED, ESCALATED, FINED, NOTICE_ISSUED, REVIEW, Case
 from central.fines import FineError, format_vnd
-from central.notices import NOTICE_STATES, NoticeError, notice_data_for, render_notice_html
+from central.notices import (
+    NOTICE_STATES,
+    NoticeData,
+    NoticeError,
+    notice_data_for,
+    render_notice_html,
+)
 from central.users import User, audit
 from central.web import actions
 from central.web.auth import NotFound, get_db, lang_of, require, safe_next
@@ -32,7 +39,7 @@ NOTICE_CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'; fram
 
 
 def _rules(request: Request) -> actions.Rules:
-    return request.app.state.rules  # type: ignore[no-any-return]
+    return request.app.state.rules
 
 
 def _case_or_404(db: Session, case_id: int) -> Case:
@@ -56,7 +63,7 @@ def review_page(
     db: Annotated[Session, Depends(get_db)],
     case: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
     page_no: Annotated[int, Query(alias="page", ge=1, le=10**6)] = 1,
-) -> HTMLResponse:
+) -> Response:
     """The queue, oldest first, and one case in full: frames, crops, facts, the review forms."""
     if user.can("cases.review") and db.scalar(select(exists().where(Case.state == DETECTED))):
         actions.triage(db, _rules(request))
@@ -66,7 +73,7 @@ def review_page(
     if case and current is None:
         raise NotFound(f"case {case}")
     if current is not None and current.state != REVIEW:
-        return RedirectResponse(f"/cases/{current.id}", 303)  # type: ignore[return-value]
+        return RedirectResponse(f"/cases/{current.id}", 303)
     context: dict[str, Any] = {"queue": queue, "case": current, "prev_id": None, "next_id": None}
     if current is not None:
         ev = evidence_of(db, current, request.app.state.store.evidence)
@@ -139,7 +146,9 @@ def case_page(
     return page(request, "case.html", context)
 
 
-def _move(request: Request, db: Session, done: Any, next_url: str) -> RedirectResponse:
+def _move(
+    request: Request, db: Session, done: Callable[[], str], next_url: str
+) -> RedirectResponse:
     """Run one move and commit; a refusal rolls back and is flashed with its reason."""
     lang = lang_of(request)
     try:
@@ -280,7 +289,7 @@ def evidence_file(
     return FileResponse(store.absolute(row.path), media_type=media, headers=headers)
 
 
-def _notice_data(request: Request, db: Session, case_id: int) -> Any:
+def _notice_data(request: Request, db: Session, case_id: int) -> NoticeData:
     case = _case_or_404(db, case_id)
     rules = _rules(request)
     root = request.app.state.store.evidence.root

@@ -37,6 +37,10 @@ class AmberPolicy(StrEnum):
 VehicleLabel = Literal["car", "motorcycle", "bus", "truck", "bicycle"]
 
 
+def _default_classes() -> list[VehicleLabel]:
+    return ["car", "motorcycle", "bus", "truck"]
+
+
 class DetectorConfig(StrictModel):
     kind: DetectorKind = DetectorKind.YOLO
     conf: float = Field(0.25, gt=0, lt=1)
@@ -45,9 +49,7 @@ class DetectorConfig(StrictModel):
     engine: Engine = Engine.OPENVINO  # runs the vehicle and plate detectors
     detect_fps: float = Field(5.0, gt=0, le=60)  # detections/s while a vehicle nears the line
     idle_detect_fps: float = Field(2.0, gt=0, le=60)  # detections/s otherwise
-    classes: list[VehicleLabel] = Field(
-        default_factory=lambda: ["car", "motorcycle", "bus", "truck"], min_length=1
-    )
+    classes: list[VehicleLabel] = Field(default_factory=_default_classes, min_length=1)
 
 
 class TrackerConfig(StrictModel):

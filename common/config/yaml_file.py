@@ -79,7 +79,8 @@ def split_field(field: str) -> tuple[str | int, ...]:
 def format_errors(
     exc: ValidationError, data: dict[str, Any], path: Path, root: Any, id_pattern: re.Pattern[str]
 ) -> list[str]:
-    cams = data.get("cameras") if isinstance(data.get("cameras"), list) else []
+    cameras = data.get("cameras")
+    cams: list[Any] = cameras if isinstance(cameras, list) else []
     lines = []
     for err in exc.errors(include_url=False):
         base = tuple(err["loc"])
@@ -118,7 +119,9 @@ def read_yaml(path: Path) -> tuple[Any, yaml.Node | None]:
     except yaml.MarkedYAMLError as exc:
         mark, ctx = exc.problem_mark or exc.context_mark, exc.context_mark
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "unknown line"
-        started = f" (started at line {ctx.line + 1})" if ctx and ctx.line != mark.line else ""
+        started = ""
+        if ctx and mark and ctx.line != mark.line:  # mark is ctx when problem_mark is None
+            started = f" (started at line {ctx.line + 1})"
         what = ", ".join(s for s in (exc.context and exc.context + started, exc.problem) if s)
         raise ConfigError([f"{path}: invalid YAML at {where}: {what}"]) from None
     except yaml.reader.ReaderError as exc:

@@ -65,7 +65,9 @@ def _print_plates(name: str, plates: list[dict[str, object]]) -> None:
     if not plates:
         print(f"{name}: no plate found")
     for p in plates:
-        box = ",".join(f"{v:.0f}" for v in p["box"])  # type: ignore[union-attr]
+        coords = p["box"]
+        assert isinstance(coords, list)  # x1, y1, x2, y2 (FoundPlate.to_json, or the crop's)
+        box = ",".join(f"{v:.0f}" for v in coords)
         if p["text"]:
             print(f"{name}: {p['text']}  norm={p['norm']}  conf={p['confidence']:.2f}  box={box}")
         else:

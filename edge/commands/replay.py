@@ -150,7 +150,8 @@ def replay_main(args: argparse.Namespace) -> int:
         Path(args.json).write_text(json.dumps(summary, ensure_ascii=False, indent=1))
     print_table(violations)
     wrong = pipeline.stats.frames_wrong_size
-    sized = f", {wrong} not {camera.frame_size[0]}x{camera.frame_size[1]}" if wrong else ""
+    size = camera.frame_size  # set when any frame was of another size
+    sized = f", {wrong} not {size[0]}x{size[1]}" if wrong and size else ""
     print(
         f"{pipeline.stats.frames} frames ({source.stats.frames_corrupt} corrupt{sized}, skipped), "
         f"{len(violations)} violation(s), crossings {pipeline.stats.crossings}, {elapsed:.1f} s"

@@ -17,18 +17,23 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from common.config.city import CityConfig, load_config
 from common.logs import setup_logging
 from edge.delivery.metrics import BoxMetrics
+
+if TYPE_CHECKING:
+    from multiprocessing.queues import Queue
 
 log = logging.getLogger("edge.delivery.daemon")
 STOP_GRACE_S = 20.0  # a worker gets this long to finish and flush after SIGTERM
 HEALTHY_RUN_S = 60.0  # a worker that ran this long resets its restart delay
 
 
-def camera_process(config_path: str, camera_id: str, stats: Any, log_format: str) -> None:
+def camera_process(
+    config_path: str, camera_id: str, stats: Queue[dict[str, object]], log_format: str
+) -> None:
     """Entry point of one worker process (spawned: no state inherited from the parent)."""
     setup_logging(camera_id, fmt=log_format)
     stop = threading.Event()
@@ -74,7 +79,7 @@ class BoxDaemon:
         self.config_path, self.config, self.box = config_path, config, box
         self.log_format = log_format
         self.ctx = mp.get_context("spawn")
-        self.stats = self.ctx.Queue(maxsize=1000)
+        self.stats: Queue[dict[str, object]] = self.ctx.Queue(maxsize=1000)
         self.slots = [Slot(c.id) for c in config.cameras_on_box(box)]
         self.stopping = False
         settings = config.edge

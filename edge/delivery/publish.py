@@ -204,7 +204,8 @@ class Publisher:
         # MQTT 5 flow control: never more unacknowledged publishes than the broker accepts
         self._window = min(self.max_inflight, getattr(p, "ReceiveMaximum", None) or 65535)
         self._connected, self._last_error = True, None
-        if (sock := c.socket()) is not None:  # big bundles, small receipts: no Nagle waits
+        # big bundles, small receipts: no Nagle waits (a TCP or TLS socket: the tcp transport)
+        if isinstance(sock := c.socket(), socket.socket):
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self._count("connects")
         log.info("%s connected (session present: %s)", self._where, flags.session_present)

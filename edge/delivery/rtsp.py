@@ -293,7 +293,7 @@ class RtspSource:
         fps = capture.get(cv2.CAP_PROP_FPS)
         width = int(capture.get(cv2.CAP_PROP_FRAME_WIDTH) or 0)
         height = int(capture.get(cv2.CAP_PROP_FRAME_HEIGHT) or 0)
-        size = (height, width, 3) if width > 0 and height > 0 else None
+        size: tuple[int, ...] | None = (height, width, 3) if width > 0 and height > 0 else None
         last_good = time.monotonic()
         failed = 0  # reads failed in a row: corrupt frames if a good one follows, else a loss
         odd: tuple[tuple[int, ...], int] | None = None  # a new frame size and how often seen
@@ -329,7 +329,9 @@ class RtspSource:
                             self._lost(f"{failed} reads failed in a row (stream ended or broke)")
                     return delivered
                 continue
-            shape = image.shape if isinstance(image, np.ndarray) and image.size else ()
+            shape: tuple[int, ...] = (
+                image.shape if isinstance(image, np.ndarray) and image.size else ()
+            )
             if size is None and len(shape) == 3:
                 size = shape
             if shape != size:

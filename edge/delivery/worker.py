@@ -108,11 +108,13 @@ class CameraWorker:
             self.box,
             jpeg_quality=self.camera.evidence.jpeg_quality,
         )
+        start_utc = self.source.start_utc
+        assert start_utc is not None  # set by source.start(), before the first frame
         return build_pipeline(
             self.camera,
             self.registry,
             self.source.fps,
-            self.source.start_utc,
+            start_utc,
             writer,
             live=True,
             read_plates=self.read_plates,

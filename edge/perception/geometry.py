@@ -7,10 +7,18 @@ crossing (the top of a box depends on the vehicle's height and the camera's tilt
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import numpy as np
 
 Box = tuple[float, float, float, float]
 Point = tuple[float, float]
+
+
+def as_box(values: Iterable[float]) -> Box:
+    """Four numbers (x1, y1, x2, y2: a row of a box array, say) as a box of floats."""
+    x1, y1, x2, y2 = (float(v) for v in values)
+    return x1, y1, x2, y2
 
 
 def anchor(box: Box) -> Point:

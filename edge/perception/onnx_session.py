@@ -3,8 +3,11 @@ everywhere: onnxruntime (float32) or OpenVINO (bfloat16 where the CPU has it).""
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
+
+import numpy as np
 
 from common.config.sections import Engine
 from edge.perception.openvino_session import OpenVinoSession
@@ -13,6 +16,29 @@ if TYPE_CHECKING:  # imported when a session is opened: the command line stays q
     import onnxruntime as ort
 
 ENGINES = tuple(e.value for e in Engine)  # for command-line choices
+
+
+class ModelInput(Protocol):
+    """A model input as a session describes it (onnxruntime's NodeArg, or InputInfo)."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def shape(self) -> Sequence[int | str | None]:
+        """Each dimension: its size, or a name (onnxruntime) or None where it is dynamic."""
+        ...
+
+
+class ModelSession(Protocol):
+    """What the callers use of a session: an onnxruntime InferenceSession or an
+    OpenVinoSession."""
+
+    def get_inputs(self) -> Sequence[ModelInput]: ...
+
+    def run(
+        self, output_names: Sequence[str] | None, feed: Mapping[str, np.ndarray], /
+    ) -> Sequence[np.ndarray]: ...
 
 
 def open_model(

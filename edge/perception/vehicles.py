@@ -17,8 +17,8 @@ import numpy as np
 import onnx
 
 from common.config.sections import DetectorConfig, Engine
-from edge.perception.geometry import Box, Point, anchor
-from edge.perception.onnx_session import open_model
+from edge.perception.geometry import Box, Point, anchor, as_box
+from edge.perception.onnx_session import ModelSession, open_model
 from edge.perception.yolo import detect_boxes
 from edge.perception.yolo_shape import fit_input, input_size_for
 
@@ -79,7 +79,7 @@ class VehicleDetector:
         threads: int = 1,
         labels: Sequence[str] = (*VEHICLE_LABELS, "traffic light"),
         square: bool = False,
-        engine: Engine = Engine.OPENVINO,
+        engine: Engine | str = Engine.OPENVINO,
     ) -> None:
         """`square=True` keeps the exported 640x640 input (the reference the fitted input is
         checked against); otherwise the input follows each picture's aspect ratio. `engine`
@@ -89,7 +89,7 @@ class VehicleDetector:
             raise ValueError(f"unknown detector labels: {sorted(unknown)}")
         self.model_path, self.threads, self.engine = Path(model_path), threads, engine
         self.square = square
-        self.sessions: dict[tuple[int, int], object] = {}
+        self.sessions: dict[tuple[int, int], ModelSession] = {}
         self.conf, self.iou = conf, iou
         self.class_ids = np.array(
             [i for i, name in COCO_LABELS.items() if name in labels], dtype=np.int64
@@ -111,7 +111,7 @@ class VehicleDetector:
             engine=config.engine,
         )
 
-    def session_for(self, width: int, height: int) -> object:
+    def session_for(self, width: int, height: int) -> ModelSession:
         """The session whose input fits a `width`x`height` picture (cached)."""
         size = (640, 640) if self.square else input_size_for(width, height)
         if size not in self.sessions:
@@ -129,6 +129,6 @@ class VehicleDetector:
         boxes, scores, classes = detect_boxes(session, image, self.conf, self.iou, self.class_ids)
         boxes = boxes + np.array([ox, oy, ox, oy])
         return [
-            Detection(tuple(float(v) for v in b), float(s), COCO_LABELS[int(c)])
+            Detection(as_box(b), float(s), COCO_LABELS[int(c)])
             for b, s, c in zip(boxes, scores, classes, strict=True)
         ]

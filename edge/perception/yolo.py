@@ -13,6 +13,7 @@ import cv2
 import numpy as np
 
 from edge.perception.geometry import iou_matrix
+from edge.perception.onnx_session import ModelSession
 
 PAD_VALUE = 114  # grey used by the YOLOv8 training pipeline for letterbox padding
 
@@ -95,18 +96,19 @@ def clip_boxes(boxes: np.ndarray, width: int, height: int) -> np.ndarray:
 
 
 def detect_boxes(
-    session: object,
+    session: ModelSession,
     image_bgr: np.ndarray,
     conf: float,
     iou_threshold: float,
     class_ids: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """One YOLOv8 pass: boxes (x1y1x2y2, image pixels, clipped), scores and classes after NMS."""
-    model_input = session.get_inputs()[0]  # type: ignore[attr-defined]
+    model_input = session.get_inputs()[0]
     _, _, in_h, in_w = model_input.shape
+    assert in_h is not None and in_w is not None, model_input.shape  # a fixed-size input
     blob, lb = letterbox(image_bgr, (int(in_h), int(in_w)))
     name = model_input.name
-    (output,) = session.run(None, {name: blob})  # type: ignore[attr-defined]
+    (output,) = session.run(None, {name: blob})
     boxes, scores, classes = decode(output, conf, class_ids)
     keep = nms(boxes, scores, classes, iou_threshold)
     h, w = image_bgr.shape[:2]

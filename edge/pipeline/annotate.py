@@ -73,7 +73,7 @@ class Annotator:
         if self.writer is None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             h, w = image.shape[:2]
-            fourcc = cv2.VideoWriter_fourcc(*"mp4v")
+            fourcc = cv2.VideoWriter.fourcc(*"mp4v")
             self.writer = cv2.VideoWriter(str(self.path), fourcc, self.fps, (w, h))
         self.writer.write(image)
 

@@ -187,8 +187,8 @@ class Pipeline:
             if (v := self._on_decision(decision, frame)) is not None:
                 out.append(v)
         for ended in self.tracker.removed:
-            decision = self.rule.finish(ended.id)
-            if decision is not None and (v := self._on_decision(decision, frame)) is not None:
+            finished = self.rule.finish(ended.id)
+            if finished is not None and (v := self._on_decision(finished, frame)) is not None:
                 out.append(v)
             if self.plates is not None:
                 self.plates.forget(ended.id)

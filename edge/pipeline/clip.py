@@ -61,7 +61,11 @@ class ClipRecorder:
         chosen = [jpeg for t, jpeg in self.frames if cross_t - half <= t <= cross_t + half]
         if len(chosen) < 2:
             return None
-        images = [cv2.imdecode(np.frombuffer(j, np.uint8), cv2.IMREAD_COLOR) for j in chosen]
+        images = []
+        for jpeg in chosen:
+            image = cv2.imdecode(np.frombuffer(jpeg, np.uint8), cv2.IMREAD_COLOR)
+            assert image is not None  # JPEG bytes this recorder encoded itself
+            images.append(image)
         return encode_webm(images, self.out_fps)
 
 
@@ -70,7 +74,7 @@ def encode_webm(images: list[np.ndarray], fps: float) -> bytes:
     h, w = images[0].shape[:2]
     with tempfile.TemporaryDirectory(prefix="dendo-clip-") as tmp:
         path = Path(tmp) / FILE_NAME
-        writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"VP80"), fps, (w, h))
+        writer = cv2.VideoWriter(str(path), cv2.VideoWriter.fourcc(*"VP80"), fps, (w, h))
         if not writer.isOpened():
             raise RuntimeError("OpenCV cannot write WebM (VP8) here: no clip")
         try:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -106,16 +106,17 @@ def test_the_whole_process_is_recorded_with_who_and_when(engine: Engine) -> None
         cases.record_payment(s, case.id, "cashier.minh", 18_000_000, "KB-2026-7781")
         case_id = case.id
     with Session(engine) as s:
-        case = s.get(Case, case_id)
-        assert case is not None and case.state == PAID
-        assert case.notice_number == "MT-2026-000001"
+        paid = s.get(Case, case_id)
+        assert paid is not None and paid.state == PAID
+        assert paid.notice_number == "MT-2026-000001"
+        assert paid.deadline_at is not None
         deadline = (
-            case.deadline_at.replace(tzinfo=UTC)
-            if case.deadline_at.tzinfo is None
-            else case.deadline_at
+            paid.deadline_at.replace(tzinfo=UTC)
+            if paid.deadline_at.tzinfo is None
+            else paid.deadline_at
         )
         assert deadline == T0 + timedelta(hours=2, days=20)
-        moves = [(t.from_state, t.to_state, t.actor) for t in case.transitions]
+        moves = [(t.from_state, t.to_state, t.actor) for t in paid.transitions]
         assert moves == [
             (DETECTED, REVIEW, "system"),
             (REVIEW, CONFIRMED, "officer.lan"),
@@ -139,7 +140,7 @@ def test_the_whole_process_is_recorded_with_who_and_when(engine: Engine) -> None
     ],
 )
 def test_illegal_moves_are_refused_with_a_clear_error(
-    engine: Engine, setup: list[str], action: object, message: str
+    engine: Engine, setup: list[str], action: Callable[[Session, int], object], message: str
 ) -> None:
     with Session(engine) as s, s.begin():
         case = add_case(s)
@@ -149,7 +150,7 @@ def test_illegal_moves_are_refused_with_a_clear_error(
             cases.reject(s, case.id, "o", "not_a_violation")
         state, count = case.state, len(case.transitions)
         with pytest.raises(cases.CaseError, match=message):
-            action(s, case.id)  # type: ignore[operator]
+            action(s, case.id)
         assert case.state == state, "a refused move must not change the state"
         assert (
             len(s.scalars(select(Transition).where(Transition.case_id == case.id)).all()) == count
@@ -263,7 +264,9 @@ def test_concurrent_notices_get_unique_gap_free_numbers(engine: Engine) -> None:
         t.join(60)
     assert not errors, f"concurrent notices failed: {errors!r}"
     with Session(engine) as s:
-        numbers = sorted(s.scalars(select(Case.notice_number)).all())
+        stored = s.scalars(select(Case.notice_number)).all()
+        assert None not in stored, stored
+        numbers = sorted(number for number in stored if number is not None)
     assert numbers == [f"MT-2026-{i:06d}" for i in range(1, n + 1)], numbers
 
 

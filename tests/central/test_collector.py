@@ -13,6 +13,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -76,8 +77,9 @@ class Env:
                                   reconnect_max_s=2)  # fmt: skip
         # No resend within the test: recovery must come from the broker's session alone.
         outbox = Outbox(directory / "outbox.sqlite", 1 << 30)
-        timing = {"resend_after_s": 600.0, "resend_max_s": 600.0, "heartbeat_s": 30.0}
-        self.publisher = Publisher(settings, CAMERA, outbox, **timing).start()
+        self.publisher = Publisher(
+            settings, CAMERA, outbox, resend_after_s=600.0, resend_max_s=600.0, heartbeat_s=30.0
+        ).start()
         self.maker = BundleMaker()
         self.sent: list[str] = []
 
@@ -91,7 +93,7 @@ class Env:
             self.publisher.submit(vid, data)
             self.sent.append(vid)
 
-    def db(self, sql: str) -> list[tuple]:
+    def db(self, sql: str) -> list[tuple[Any, ...]]:
         path = self.directory / "central.db"
         if not path.exists():
             return []

@@ -77,7 +77,7 @@ def test_amounts_outside_the_range_are_refused_with_the_range(cls: str, amount: 
 @pytest.mark.parametrize("amount", [18_500_000.0, "19000000", True, None])
 def test_amount_must_be_a_whole_number_of_vnd(amount: object) -> None:
     with pytest.raises(FineError, match="whole number of VND"):
-        SHIPPED.check_amount("car", amount)  # type: ignore[arg-type]
+        SHIPPED.check_amount("car", amount)  # type: ignore[arg-type]  # not an int, on purpose
 
 
 def test_unknown_vehicle_class_names_the_known_ones() -> None:

@@ -8,6 +8,7 @@ import io
 import zipfile
 from collections.abc import Iterator
 from datetime import timedelta
+from typing import Literal
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -42,6 +43,7 @@ class Checker:
         with self.ingestor.store.sessions() as s:
             bundles = s.scalar(select(func.count()).select_from(Bundle))
             quarantined = s.scalar(select(func.count()).select_from(Quarantined))
+        assert bundles is not None and quarantined is not None  # count(*) is never NULL
         return bundles, quarantined
 
     def check(self, data: bytes, topic: str | None = TOPIC) -> None:
@@ -65,6 +67,7 @@ class Checker:
         if new_quarantined:
             with self.ingestor.store.sessions() as s:
                 row = s.scalars(select(Quarantined).order_by(Quarantined.id.desc())).first()
+                assert row is not None
                 assert row.reason_code in set(QuarantineReason) and row.reason, row
                 assert row.payload == data, "quarantine must keep the original bytes"
 
@@ -103,22 +106,32 @@ mutation = st.one_of(
 )
 
 
-def mutate(data: bytes, how: tuple[str, object]) -> bytes:
-    kind, arg = how
-    if kind == "flip":
+# What `mutation` draws: a kind and its argument.
+Mutation = (
+    tuple[Literal["flip"], list[int]]
+    | tuple[Literal["cut"], int]
+    | tuple[Literal["rename"], tuple[int, bytes]]
+    | tuple[Literal["append"], bytes]
+    | tuple[Literal["prepend"], bytes]
+    | tuple[Literal["zero"], tuple[int, int]]
+)
+
+
+def mutate(data: bytes, how: Mutation) -> bytes:
+    if how[0] == "flip":
         out = bytearray(data)
-        for pos in arg:  # type: ignore[union-attr]
+        for pos in how[1]:
             out[pos % len(out)] ^= 1 << (pos % 8)
         return bytes(out)
-    if kind == "cut":
-        return data[: arg % len(data)]  # type: ignore[operator]
-    if kind == "rename":
-        return renamed(data, *arg)  # type: ignore[misc]
-    if kind == "append":
-        return data + arg  # type: ignore[operator]
-    if kind == "prepend":
-        return arg + data  # type: ignore[operator]
-    start, length = arg  # type: ignore[misc]
+    if how[0] == "cut":
+        return data[: how[1] % len(data)]
+    if how[0] == "rename":
+        return renamed(data, *how[1])
+    if how[0] == "append":
+        return data + how[1]
+    if how[0] == "prepend":
+        return how[1] + data
+    start, length = how[1]
     start %= len(data)
     return data[:start] + bytes(min(length, len(data) - start)) + data[start + length :]
 
@@ -127,7 +140,7 @@ def mutate(data: bytes, how: tuple[str, object]) -> bytes:
 @given(st.binary(max_size=4096), st.sampled_from([TOPIC, None, "dendo/v1/MT-08/violation"]))
 def test_arbitrary_bytes_never_raise_and_each_is_kept_once(
     checker: Checker, data: bytes, topic: str | None
-):
+) -> None:
     checker.check(data, topic)
     checker.check(data, topic)
 
@@ -135,7 +148,9 @@ def test_arbitrary_bytes_never_raise_and_each_is_kept_once(
 @SETTINGS
 @given(st.lists(st.tuples(st.sampled_from(range(len(VALID))), st.lists(mutation, max_size=3)),
                 min_size=1, max_size=6))  # fmt: skip
-def test_mutated_bundles_are_either_stored_or_quarantined_never_lost(checker: Checker, plan: list):
+def test_mutated_bundles_are_either_stored_or_quarantined_never_lost(
+    checker: Checker, plan: list[tuple[int, list[Mutation]]]
+) -> None:
     for index, mutations in plan:
         data = VALID[index]
         for how in mutations:

@@ -12,6 +12,7 @@ import subprocess
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from PIL import Image, ImageDraw
@@ -101,7 +102,7 @@ def evidence_images() -> dict[str, bytes]:
             "plate_crop": _jpeg(plate), "signal_crop": _jpeg(signal)}  # fmt: skip
 
 
-def manifest_fields(vehicle_class: str, plate: str, norm: str) -> dict:
+def manifest_fields(vehicle_class: str, plate: str, norm: str) -> dict[str, Any]:
     site = {
         "name": "Ấp Bắc – Nguyễn Trãi, approach from the west",
         "location": {"lat": 10.36, "lon": 106.356},
@@ -257,7 +258,9 @@ def test_notice_pdf_is_a4_one_or_two_pages_with_intact_vietnamese_text(
     if not shutil.which("pdftotext"):
         pytest.skip("pdftotext (poppler-utils) is not installed: PDF text not checked")
     info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True)
-    pages = int(re.search(r"Pages:\s+(\d+)", info.stdout).group(1))
+    found = re.search(r"Pages:\s+(\d+)", info.stdout)
+    assert found is not None, info.stdout
+    pages = int(found.group(1))
     assert 1 <= pages <= 2
     assert re.search(r"Page size:\s+595\.\d+ x 841\.\d+ pts \(A4\)", info.stdout)
     text = subprocess.run(

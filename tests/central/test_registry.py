@@ -50,6 +50,20 @@ def count(session: Session) -> int:
     return session.scalar(select(func.count()).select_from(Owner)) or 0
 
 
+def stored(session: Session, norm: str) -> Owner:
+    """The registry row of `norm`; the test fails when there is none."""
+    owner = session.get(Owner, norm)
+    assert owner is not None, norm
+    return owner
+
+
+def found(session: Session, plate: str) -> Owner:
+    """owner_for's answer for `plate`; the test fails when it is None."""
+    owner = owner_for(session, plate)
+    assert owner is not None, plate
+    return owner
+
+
 def test_example_file_imports_every_row_including_the_demo_plates(session: Session) -> None:
     result = import_registry(session, EXAMPLE)
     session.commit()
@@ -72,9 +86,9 @@ def test_plates_are_normalised_and_shown_canonically(session: Session, tmp_path:
     )
     result = import_registry(session, path)
     assert result.imported == 3 and not result.rejected
-    assert session.get(Owner, "63A12345").plate_text == "63A-123.45"
-    assert session.get(Owner, "63B123456").plate_text == "63-B1 234.56"
-    electric = session.get(Owner, "63MD123456")
+    assert stored(session, "63A12345").plate_text == "63A-123.45"
+    assert stored(session, "63B123456").plate_text == "63-B1 234.56"
+    electric = stored(session, "63MD123456")
     assert electric.plate_text == "63-MĐ1 234.56" and electric.vehicle_class == "motorcycle"
 
 
@@ -136,7 +150,7 @@ def test_reimport_updates_changed_owners_and_counts_unchanged(
     result = import_registry(session, second)
     session.commit()
     assert (result.imported, result.updated, result.unchanged) == (1, 1, 1)
-    assert owner_for(session, "63A12345").address == "12 Hùng Vương (chuyển nhà)"
+    assert found(session, "63A12345").address == "12 Hùng Vương (chuyển nhà)"
     assert count(session) == 3
 
 
@@ -149,7 +163,7 @@ def test_bom_windows_line_ends_and_decomposed_diacritics_are_accepted(
     path.write_bytes(b"\xef\xbb\xbf" + text.replace("\n", "\r\n").encode("utf-8"))
     result = import_registry(session, path)
     assert result.imported == 1
-    owner = owner_for(session, "63A12345")
+    owner = found(session, "63A12345")
     assert owner.name == "Nguyễn Thị Ánh" and owner.vehicle_class == "car"
 
 
@@ -161,7 +175,7 @@ def test_header_columns_may_come_in_any_order(session: Session, tmp_path: Path) 
         encoding="utf-8",
     )
     assert import_registry(session, path).imported == 1
-    assert owner_for(session, "59D206428").name == "Võ Thị Thu Hà"
+    assert found(session, "59D206428").name == "Võ Thị Thu Hà"
 
 
 def test_missing_column_refuses_the_file(session: Session, tmp_path: Path) -> None:
@@ -189,8 +203,8 @@ def test_owner_for_accepts_any_spelling_and_returns_none_when_unknown(
     session: Session, tmp_path: Path
 ) -> None:
     import_registry(session, write(tmp_path, "63A-123.45,An,1 Ấp Bắc,1,car\n"))
-    assert owner_for(session, "63A12345").name == "An"
-    assert owner_for(session, "63a-123.45").name == "An"
+    assert found(session, "63A12345").name == "An"
+    assert found(session, "63a-123.45").name == "An"
     assert owner_for(session, "63A-000.01") is None
     assert owner_for(session, "") is None
 

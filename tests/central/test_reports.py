@@ -302,7 +302,9 @@ def test_pdf_is_a4_landscape(report: WeeklyReport, tmp_path: Path) -> None:
     path.write_bytes(pdf)
     info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True)
     assert re.search(r"Page size:\s+841\.\d+ x 595\.\d+ pts", info.stdout)
-    assert int(re.search(r"Pages:\s+(\d+)", info.stdout).group(1)) <= 2
+    pages = re.search(r"Pages:\s+(\d+)", info.stdout)
+    assert pages is not None, info.stdout
+    assert int(pages.group(1)) <= 2
 
 
 def test_moves_count_each_case_once_per_week(session: Session) -> None:

@@ -14,6 +14,7 @@ import sys
 import uuid
 import warnings
 import zipfile
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -179,7 +180,11 @@ def test_uuid7_layout_and_order() -> None:
     value = uuid.UUID(uuid7(lambda: ms * 1_000_000 + 999, lambda n: b"\xff" * n))
     assert value.version == 7 and value.variant == uuid.RFC_4122
     assert value.int >> 80 == ms
-    ids = [uuid7(lambda i=i: (ms + i) * 1_000_000) for i in range(5)]
+
+    def clock_at(i: int) -> Callable[[], int]:
+        return lambda: (ms + i) * 1_000_000
+
+    ids = [uuid7(clock_at(i)) for i in range(5)]
     assert ids == sorted(ids) and len(set(ids)) == 5
 
 

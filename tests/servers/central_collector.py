@@ -136,7 +136,7 @@ class BundleMaker:
         last_seq, last_sha = self.chains.get(camera, (0, None))
         seq = last_seq + 1 if sequence is None else sequence
         link = last_sha if prev is True else (prev or None)
-        fields = manifest_fields(camera, seq, link, **over)  # type: ignore[arg-type]
+        fields = manifest_fields(camera, seq, link, **over)
         data, manifest = build_bundle(fields, files or self.files(seq), self.key)
         self.chains[camera] = (seq, manifest_sha256(dump_manifest(manifest)))
         return manifest.violation_id, data, manifest

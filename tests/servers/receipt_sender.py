@@ -37,6 +37,7 @@ from common.bundle import (
     open_bundle,
 )
 from common.manifest import parse_manifest
+from common.reasons import QuarantineReason
 from common.signing import key_id, load_public_key
 from common.topics import CENTRAL_SUBSCRIPTION, Receipt, camera_of, receipt_topic
 from common.zipsafe import read_members
@@ -66,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"receipt_sender: connect refused: {rc}", file=sys.stderr, flush=True)
             return
         sock = client.socket()
-        if sock is not None:
+        if isinstance(sock, socket.socket):
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         client.subscribe(CENTRAL_SUBSCRIPTION, qos=1)  # again: a crashed broker may lose it
 
@@ -82,7 +83,7 @@ def main(argv: list[str] | None = None) -> int:
             camera = camera_of(msg.topic)
             members = read_members(data, MAX_FILES, MAX_MEMBER, MAX_SIZE)
             if MANIFEST_NAME not in members:
-                raise BundleError("missing_manifest", "no manifest.json")
+                raise BundleError(QuarantineReason.MISSING_MANIFEST, "no manifest.json")
             vid = parse_manifest(members[MANIFEST_NAME]).violation_id
         except (BundleError, ValueError) as exc:  # no id to answer to: the edge will resend
             print(f"receipt_sender: unreadable bundle on {msg.topic}: {exc}", file=sys.stderr)

@@ -73,7 +73,8 @@ class Clip:
         sink = pipe.get_by_name("sink")
         sink.set_property("sync", False)
         pipe.set_state(Gst.State.PLAYING)
-        caps, samples = None, []
+        caps: Gst.Caps | None = None
+        samples: list[Sample] = []
         bus = pipe.get_bus()
         while True:
             sample = sink.emit("try-pull-sample", Gst.SECOND // 2)

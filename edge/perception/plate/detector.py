@@ -6,6 +6,7 @@ from pathlib import Path
 
 import numpy as np
 
+from edge.perception.geometry import as_box
 from edge.perception.onnx_session import open_model
 from edge.perception.vehicles import Detection, Roi, crop_roi
 from edge.perception.yolo import detect_boxes
@@ -29,7 +30,4 @@ class PlateDetector:
         image, ox, oy = crop_roi(image_bgr, roi)
         boxes, scores, _ = detect_boxes(self.session, image, self.conf, self.iou)
         boxes = boxes + np.array([ox, oy, ox, oy])
-        return [
-            Detection(tuple(float(v) for v in b), float(s), "plate")
-            for b, s in zip(boxes, scores, strict=True)
-        ]
+        return [Detection(as_box(b), float(s), "plate") for b, s in zip(boxes, scores, strict=True)]

@@ -8,7 +8,7 @@ import numpy as np
 
 from edge.perception.models import ModelRegistry
 from edge.perception.plate.detector import PlateDetector
-from edge.perception.plate.reader import PlateRead, PlateReader
+from edge.perception.plate.reader import LineRecognizer, PlateRead, PlateReader
 from edge.perception.plate.recognizer import PaddleLineRecognizer
 from edge.perception.vehicles import Detection
 
@@ -44,6 +44,7 @@ def make_reader(
 ) -> PlateReader:
     """The plate reader with the chosen OCR back end ("ppocr" default, "easyocr" optional);
     `engine` runs the PP-OCR model (openvino in bfloat16 where it can, or onnxruntime)."""
+    rec: LineRecognizer
     if backend == "ppocr":
         rec = PaddleLineRecognizer(
             registry.path("text_rec"), registry.path("text_dict"), threads, engine=engine

@@ -141,7 +141,7 @@ class PlateReader:
         self.accept_confidence = accept_confidence
         self.views = tuple(views)
 
-    def read(self, crop_bgr: np.ndarray) -> PlateRead:
+    def read(self, crop_bgr: np.ndarray | None) -> PlateRead:
         """Read one plate crop (BGR). Never guesses: an invalid read comes back unread."""
         if crop_bgr is None or crop_bgr.size == 0 or min(crop_bgr.shape[:2]) < 8:
             return PlateRead(None, None, 0.0, 0, reason="plate crop is empty or too small")
@@ -163,7 +163,10 @@ class PlateReader:
         index, agreed, weight = outcome
         best = reads[index]
         views = [r.extra.get("view") for r in reads]
-        extra = {"views": views, "votes": {n: round(w, 4) for n, w in weight.items()}}
+        extra: dict[str, object] = {
+            "views": views,
+            "votes": {n: round(w, 4) for n, w in weight.items()},
+        }
         if agreed < self.min_confidence:
             reason = f"the views disagree or are unsure: {extra['votes']}"
             return replace(

@@ -16,6 +16,7 @@ import numpy as np
 
 from common import plate_text
 from common.config.sections import PlateConfig
+from edge.perception.geometry import Box
 from edge.perception.plate.finder import PlateFinder, crop_box
 from edge.perception.plate.reader import PlateRead, vote
 
@@ -70,7 +71,7 @@ class TrackPlates:
         self.min_confidence = config.min_confidence
         self.crops: dict[int, list[_Crop]] = {}
 
-    def offer(self, track_id: int, frame_index: int, frame: np.ndarray, box: tuple) -> None:
+    def offer(self, track_id: int, frame_index: int, frame: np.ndarray, box: Box) -> None:
         crop = crop_box(frame, box, VEHICLE_MARGIN)
         if crop.size == 0 or min(crop.shape[:2]) < 16:
             return

@@ -85,7 +85,7 @@ def test_a_refused_move_is_flashed_and_leaves_no_trace(web_env: WebEnv) -> None:
     assert "Số tiền phải là số nguyên dương" in officer.get(bad_amount.headers["location"]).text
     assert not [e for e in _trail(web_env) if e[1].startswith("case.")]
     with web_env.store.sessions() as s:
-        assert s.get(Case, cid).state == REVIEW  # type: ignore[union-attr]
+        assert s.get(Case, cid).state == REVIEW
 
 
 def test_sign_ins_quarantine_downloads_and_report_exports_are_recorded(
@@ -132,7 +132,7 @@ def test_overdue_notices_are_escalated_from_the_notices_page(web_env: WebEnv) ->
     done = officer.post("/notices/escalate", data={"csrf": csrf_of(page)})
     assert "Đã chuyển 1 vụ quá hạn." in officer.get(done.headers["location"]).text
     with web_env.store.sessions() as s:
-        assert s.get(Case, cid).state == "escalated"  # type: ignore[union-attr]
+        assert s.get(Case, cid).state == "escalated"
         last = s.scalars(select(Transition).where(Transition.case_id == cid)).all()[-1]
     assert last.actor == USERS["officer"]
     assert (USERS["officer"], "case.escalate_overdue", None) in _trail(web_env)

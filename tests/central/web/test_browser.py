@@ -69,7 +69,10 @@ def test_officer_reviews_corrects_confirms_notices_fines_and_records_payment(
     screenshot(page, "review")
 
     # j and k walk the queue; p focuses the plate, Escape leaves it, c confirms.
-    case_id = int(re.search(r"Vụ (\d+)", page.inner_text("#case h2")).group(1))
+    heading = page.inner_text("#case h2")
+    found = re.search(r"Vụ (\d+)", heading)
+    assert found is not None, heading
+    case_id = int(found.group(1))
     with page.expect_navigation():
         page.keyboard.press("j")
     assert f"Vụ {case_id + 1}" in page.inner_text("#case h2")

@@ -73,7 +73,9 @@ def test_status_will_and_heartbeats_reach_the_cameras_page(
         dying.publish(status_topic("MT-04"), b"online", qos=1, retain=True).wait_for_publish(5)
         wait_until(lambda: _health(env).get("MT-04") is not None, 10, "MT-04 online not stored")
         dying.loop_stop()
-        dying.socket().close()  # a crash: the broker sends the last will
+        sock = dying.socket()
+        assert sock is not None
+        sock.close()  # a crash: the broker sends the last will
         wait_until(
             lambda: (h := _health(env).get("MT-01")) is not None and h.fps is not None,
             10,
@@ -87,7 +89,8 @@ def test_status_will_and_heartbeats_reach_the_cameras_page(
     health = _health(env)
     assert health["MT-01"].online and health["MT-03"].online and not health["MT-04"].online
     assert health["MT-01"].fps == 12.0, "60 frames in 5 s"
-    assert health["MT-01"].last_heartbeat["outbox_depth"] == 3
+    beat = health["MT-01"].last_heartbeat
+    assert beat is not None and beat["outbox_depth"] == 3
     assert "MT-02" not in health, "a malformed heartbeat is not stored"
     page = env.client("operator").get("/cameras").text
     assert "2 trực tuyến · 1 mất kết nối · 45 chưa có tín hiệu" in page

@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 from common.config.city import load_config
 from common.signing import generate_keypair
@@ -62,7 +63,10 @@ def test_run_names_the_missing_credentials(tmp_path: Path) -> None:
 
 
 def test_run_names_the_missing_signing_key(tmp_path: Path) -> None:
-    doc = {"edge": {"key_file": str(tmp_path / "none.pem")}, "cameras": [camera(box="EB-01")]}
+    doc: dict[str, Any] = {
+        "edge": {"key_file": str(tmp_path / "none.pem")},
+        "cameras": [camera(box="EB-01")],
+    }
     env = {"PATH": "/usr/bin", "CAM_USER": "u", "CAM_PASS": "p"}
     result = run_cli("--config", str(write(tmp_path, doc)), "--box", "EB-01", env=env)
     assert result.returncode == 2

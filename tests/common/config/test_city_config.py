@@ -12,6 +12,7 @@ import pytest
 
 from common.config.camera import config_hash
 from common.config.city import CityConfig, load_config
+from common.config.signal import SignalSourceKind
 from common.config.yaml_file import ConfigError
 from edge.commands.check_config import add_cli, check_config_main
 from tests.config_docs import SHIPPED, assert_problem, camera, problems_of, write
@@ -50,9 +51,9 @@ def test_shipped_cameras_are_in_my_tho_with_credentials_from_the_environment(
 
 def test_shipped_signal_sources_and_exemptions(city: CityConfig) -> None:
     kinds = [c.signal.source for c in city.cameras]
-    assert kinds.count("controller") == 2, f"signal sources: {kinds}"
-    assert kinds.count("schedule") == 1, f"signal sources: {kinds}"
-    assert kinds.count("vision") == 45, f"signal sources: {kinds}"
+    assert kinds.count(SignalSourceKind.CONTROLLER) == 2, f"signal sources: {kinds}"
+    assert kinds.count(SignalSourceKind.SCHEDULE) == 1, f"signal sources: {kinds}"
+    assert kinds.count(SignalSourceKind.VISION) == 45, f"signal sources: {kinds}"
     rtor = [c.id for c in city.cameras if c.exempt and c.exempt.right_turn_on_red]
     assert len(rtor) >= 2, f"cameras with right turn on red: {rtor}"
     assert any(c.frame_size == (2560, 1440) for c in city.cameras), "no 2560x1440 camera"
@@ -169,7 +170,9 @@ def test_error_names_camera_and_field(
 def test_error_gives_the_yaml_line(tmp_path: Path) -> None:
     path = write(tmp_path, {"cameras": [camera(direction=[0, 0])]})
     (line,) = problems_of(path)
-    number = int(re.search(r"\(line (\d+)\)$", line)[1])  # type: ignore[index]
+    found = re.search(r"\(line (\d+)\)$", line)
+    assert found is not None, line
+    number = int(found[1])
     assert path.read_text().splitlines()[number - 1].startswith("  direction:"), line
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -41,7 +42,7 @@ def vn_a_config(media: Path, tmp: Path) -> Path:
     return path
 
 
-def replay(media: Path, config: Path, out: Path, key: Path | None = None) -> dict:
+def replay(media: Path, config: Path, out: Path, key: Path | None = None) -> dict[str, Any]:
     argv = [
         "replay", str(media / "vn_a.mp4"), "--config", str(config), "--camera", "VN-01",
         "--out", str(out), "--json", str(out / "summary.json"), "--end", str(END_S),
@@ -93,7 +94,7 @@ def test_replay_twice_gives_the_same_violations_frames_plates_and_images(
 ) -> None:
     first, second, tmp = two_runs
 
-    def essence(summary: dict) -> list[tuple]:
+    def essence(summary: dict[str, Any]) -> list[tuple[Any, ...]]:
         return [
             (v["cross_frame"], v["vehicle_class"], v["box_at_cross"], v["plate"]["norm"])
             for v in summary["violations"]

@@ -16,9 +16,10 @@ import sys
 import threading
 import time
 import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any, TypeVar
 
 import pytest
 import yaml
@@ -29,22 +30,24 @@ from tests.fixtures.broker import Broker, free_port
 from tests.fixtures.rtsp import RtspServer
 from tests.paths import REPO
 
+T = TypeVar("T")
+
 SENDER = REPO / "tests" / "servers" / "receipt_sender.py"
 
 
 class LogTail:
     """Collects a child's stderr (JSON lines) in a thread so the pipe never fills."""
 
-    def __init__(self, stream: object) -> None:
+    def __init__(self, stream: Iterable[str]) -> None:
         self.lines: list[str] = []
         self._thread = threading.Thread(target=self._read, args=(stream,), daemon=True)
         self._thread.start()
 
-    def _read(self, stream: object) -> None:
-        for line in stream:  # type: ignore[attr-defined]
+    def _read(self, stream: Iterable[str]) -> None:
+        for line in stream:
             self.lines.append(line.rstrip("\n"))
 
-    def records(self) -> list[dict]:
+    def records(self) -> list[dict[str, Any]]:
         out = []
         for line in list(self.lines):
             try:
@@ -57,7 +60,7 @@ class LogTail:
         return "\n".join(self.lines[-60:])
 
 
-def wait_for(what: str, check: Callable[[], object], timeout: float, logs: LogTail) -> object:
+def wait_for(what: str, check: Callable[[], T], timeout: float, logs: LogTail) -> T:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         result = check()
@@ -102,7 +105,7 @@ def collector(mosquitto: Broker, tmp_path: Path, edge_key: tuple[Path, Path]) ->
     proc.wait(10)
 
 
-def received(log: Path) -> list[dict]:
+def received(log: Path) -> list[dict[str, Any]]:
     if not log.exists():
         return []
     return [json.loads(line) for line in log.read_text().splitlines() if line.strip()]
@@ -192,6 +195,7 @@ def test_daemon_delivers_violations_restarts_a_killed_worker_and_stops_cleanly(
         cwd=REPO,
         env={**os.environ, "PYTHONUNBUFFERED": "1"},
     )
+    assert daemon.stderr is not None  # stderr=PIPE
     logs = LogTail(daemon.stderr)
     try:
         wait_for(

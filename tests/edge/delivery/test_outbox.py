@@ -8,16 +8,17 @@ import sqlite3
 import subprocess
 import sys
 import threading
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
 
-from edge.delivery.outbox import Outbox, OutboxFull
+from edge.delivery.outbox import Outbox, OutboxFull, OutboxItem
 
 CAM = "MT-07"
 
 
-def ids(items: list) -> list[str]:
+def ids(items: Sequence[OutboxItem]) -> list[str]:
     return [i.violation_id for i in items]
 
 

@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import cv2
 import pytest
@@ -30,10 +31,10 @@ def sources() -> Iterator[Callable[..., RtspSource]]:
     """Started sources, stopped at the end of the test whatever happens."""
     started: list[RtspSource] = []
 
-    def make(url: str, **kwargs: object) -> RtspSource:
+    def make(url: str, **kwargs: Any) -> RtspSource:
         kwargs.setdefault("name", "MT-TEST")
         kwargs.setdefault("stall_timeout_s", 10.0)
-        source = RtspSource(url, **kwargs)  # type: ignore[arg-type]
+        source = RtspSource(url, **kwargs)
         started.append(source)
         source.start()
         return source
@@ -94,7 +95,8 @@ def test_worker_loop_gets_live_frames_in_order_with_utc_capture_times(
     times = [s[1] for s in seen]
     assert times == sorted(times) and times[0] >= 0, f"frame times not increasing: {times}"
     for index, _, captured_at, shape in seen:
-        assert captured_at.tzinfo is not None and captured_at.utcoffset().total_seconds() == 0, (
+        offset = captured_at.utcoffset()  # None when the time is naive
+        assert offset is not None and offset.total_seconds() == 0, (
             f"frame {index} capture time {captured_at!r} is not UTC"
         )
         assert before <= captured_at <= datetime.now(UTC), f"frame {index} time {captured_at}"
@@ -257,7 +259,7 @@ def corrupt_mjpeg(src: Path, out: Path, frames: int, bad: int, how: str) -> Path
         assert ok, f"cannot read {frames} frames from {src}"
         if writer is None:
             size = (image.shape[1], image.shape[0])
-            writer = cv2.VideoWriter(str(out), cv2.VideoWriter_fourcc(*"MJPG"), 25.0, size)
+            writer = cv2.VideoWriter(str(out), cv2.VideoWriter.fourcc(*"MJPG"), 25.0, size)
         writer.write(image)
     capture.release()
     assert writer is not None
@@ -296,15 +298,13 @@ def test_stream_source_skips_and_counts_a_corrupt_frame(
     # the standard Huffman tables, and OpenCV's MJPEG writer uses optimised ones.
     video = corrupt_mjpeg(media_dir / "th_bangkok.mp4", tmp_path / "cam.avi", 20, 10, "zeroed")
     source = sources(str(video), stall_timeout_s=5.0, backoff_initial_s=0.05, backoff_max_s=0.1)
-    shapes = set()
-    ok = wait_for(
-        lambda: (
-            (shapes.update(f.image.shape for f in take(source, 100, 0.1)) or True)
-            and source.health().frames_corrupt >= 1
-            and source.health().frames_in >= 19
-        ),
-        10.0,
-    )
+    shapes: set[tuple[int, ...]] = set()
+
+    def corrupt_counted() -> bool:
+        shapes.update(f.image.shape for f in take(source, 100, 0.1))
+        return source.health().frames_corrupt >= 1 and source.health().frames_in >= 19
+
+    ok = wait_for(corrupt_counted, 10.0)
     health = source.health()
     assert ok is not None, f"corrupt frame not counted, or frames missing: {health}"
     assert shapes == {(288, 352, 3)}, f"delivered frame shapes {shapes}"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib.util
 import json
 from pathlib import Path
+from typing import Any, Literal
 
 import cv2
 import numpy as np
@@ -14,6 +15,7 @@ from edge.perception.signal_heads import LampReading, LampState, SignalHead, Sig
 from tests.media import read_frames
 from tests.paths import REPO
 
+Layout = Literal["vertical", "horizontal"]  # SignalHead.layout
 BG = (125, 120, 115)  # grey-blue sky behind the heads (BGR)
 
 # BGR colour of the lit lamp and of its over-exposed core, as a camera tends to show them.
@@ -28,7 +30,7 @@ def draw_head(
     origin: tuple[int, int],
     lit: int | None,
     colours: tuple[tuple[int, int, int], tuple[int, int, int]] = RED,
-    layout: str = "vertical",
+    layout: Layout = "vertical",
     lamp: int = 24,
     margin: tuple[float, float] = (0.1, 0.1),
 ) -> SignalHead:
@@ -54,7 +56,7 @@ def draw_head(
     frame[:] = cv2.add(frame, cv2.GaussianBlur(glow, (0, 0), 3) // 3)
     across, along = margin if layout == "vertical" else margin[::-1]
     mx, my = round(w * across), round(h * along)  # operators draw with some slack
-    return SignalHead((ox - mx, oy - my, w + 2 * mx, h + 2 * my), layout)  # type: ignore[arg-type]
+    return SignalHead((ox - mx, oy - my, w + 2 * mx, h + 2 * my), layout)
 
 
 def like_video(frame: np.ndarray, scale: float = 1.0) -> np.ndarray:
@@ -64,7 +66,9 @@ def like_video(frame: np.ndarray, scale: float = 1.0) -> np.ndarray:
         out = cv2.resize(out, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
     ok, buf = cv2.imencode(".jpg", out, [cv2.IMWRITE_JPEG_QUALITY, 70])
     assert ok
-    return cv2.imdecode(buf, cv2.IMREAD_COLOR)
+    decoded = cv2.imdecode(buf, cv2.IMREAD_COLOR)
+    assert decoded is not None
+    return decoded
 
 
 def scaled(head: SignalHead, s: float) -> SignalHead:
@@ -119,7 +123,7 @@ def test_horizontal_head_reads_the_lit_lamp(lit, colours, want) -> None:
 
 
 @pytest.mark.parametrize("layout", ["vertical", "horizontal"])
-def test_all_dark_head_is_unknown(layout: str) -> None:
+def test_all_dark_head_is_unknown(layout: Layout) -> None:
     r = read_one(None, layout=layout)
     assert r.state is LampState.UNKNOWN, explain(r)
     assert r.heads == (LampState.UNKNOWN,)
@@ -188,7 +192,7 @@ def test_no_heads_is_an_error() -> None:
 # --- real videos -------------------------------------------------------------------------------
 
 
-def sample_frames(seg: dict, cuts: list[int], per_segment: int = 8) -> list[int]:
+def sample_frames(seg: dict[str, Any], cuts: list[int], per_segment: int = 8) -> list[int]:
     """Frames of a segment away from its changes (2 frames either side), else its middle."""
     a, b = int(seg["from_frame"]), int(seg["to_frame"])
     inner = [i for i in range(a, b + 1) if all(abs(i - c) > 2 for c in cuts)]

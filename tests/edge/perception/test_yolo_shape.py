@@ -27,7 +27,9 @@ from tests.media import read_frame
         ((300, 200), (448, 640)),  # small frames are scaled up like the square letterbox
     ],
 )
-def test_input_size_follows_the_frame_aspect(frame: tuple[int, int], expected: tuple) -> None:
+def test_input_size_follows_the_frame_aspect(
+    frame: tuple[int, int], expected: tuple[int, int]
+) -> None:
     assert input_size_for(*frame) == expected
 
 

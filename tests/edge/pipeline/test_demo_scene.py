@@ -61,7 +61,9 @@ def test_demo_scene_finds_every_planted_violation_and_reads_its_plate(tmp_path: 
 
     engine = create_engine(f"sqlite:///{central / 'central.db'}")
     with engine.connect() as db:
-        states = dict(db.execute(text("SELECT state, count(*) FROM cases GROUP BY state")).all())
+        states: dict[str, int] = dict(
+            db.execute(text("SELECT state, count(*) FROM cases GROUP BY state")).all()
+        )
         demo_flags = {row[0] for row in db.execute(text("SELECT demo FROM cases"))}
         quarantined = db.execute(text("SELECT count(*) FROM quarantine")).scalar()
         numbers = sorted(r[0] for r in db.execute(text("SELECT notice_number FROM cases")))

@@ -9,6 +9,7 @@ import zipfile
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import cv2
 import numpy as np
@@ -16,7 +17,7 @@ import pytest
 
 from common.bundle import open_bundle
 from common.chain import ChainError, SequenceChain
-from common.signing import generate_keypair, key_id, load_public_key
+from common.signing import Ed25519PublicKey, generate_keypair, key_id, load_public_key
 from edge.commands.evidence import add_cli
 from edge.pipeline.evidence import (
     BAR_BG,
@@ -32,7 +33,7 @@ CROSSED = datetime(2026, 11, 22, 7, 15, 3, 120_000, tzinfo=UTC)
 SITE = "Ấp Bắc – Nguyễn Trãi, approach from the west"
 
 
-def record(camera_id: str = "MT-07", **override: object) -> ViolationRecord:
+def record(camera_id: str = "MT-07", **override: Any) -> ViolationRecord:
     base = ViolationRecord(
         camera_id=camera_id,
         site_name=SITE,
@@ -62,7 +63,7 @@ def record(camera_id: str = "MT-07", **override: object) -> ViolationRecord:
         ],
         signal_debounce_frames=3,
     )
-    return replace(base, **override)  # type: ignore[arg-type]
+    return replace(base, **override)
 
 
 def scene(seed: int, shape: tuple[int, int] = (360, 640)) -> np.ndarray:
@@ -100,7 +101,7 @@ def writer(tmp_path: Path, keypair: tuple[Path, Path]) -> EvidenceWriter:
     )
 
 
-def keys(keypair: tuple[Path, Path]) -> dict:
+def keys(keypair: tuple[Path, Path]) -> dict[str, Ed25519PublicKey]:
     public = load_public_key(keypair[1])
     return {key_id(public): public}
 
@@ -137,7 +138,8 @@ def test_encode_jpeg_is_deterministic() -> None:
     image = scene(9)
     first = encode_jpeg(image, 85)
     assert first == encode_jpeg(image.copy(), 85) and first[:2] == b"\xff\xd8"
-    assert cv2.imdecode(np.frombuffer(first, np.uint8), cv2.IMREAD_COLOR).shape == image.shape
+    decoded = cv2.imdecode(np.frombuffer(first, np.uint8), cv2.IMREAD_COLOR)
+    assert decoded is not None and decoded.shape == image.shape
     with pytest.raises(ValueError):
         encode_jpeg(image, 0)
     with pytest.raises(ValueError):
@@ -199,10 +201,12 @@ def test_writer_bundle_verifies(tmp_path: Path, keypair: tuple[Path, Path]) -> N
         "signal_crop.jpg",
     ]
     cross = cv2.imdecode(np.frombuffer(opened.files["frame_cross.jpg"], np.uint8), 1)
+    assert cross is not None
     assert cross.shape[1] == 640 and cross.shape[0] > 360  # the data bar below the scene
     smooth = [cv2.blur(img, (9, 9)).astype(int) for img in (cross[:360], scene(2))]
     assert np.abs(smooth[0] - smooth[1]).mean() < 3  # the scene is intact (up to JPEG loss)
     plate = cv2.imdecode(np.frombuffer(opened.files["plate_crop.jpg"], np.uint8), 1)
+    assert plate is not None
     assert plate.shape == (40, 120, 3)  # crops are raw, no bar
 
 

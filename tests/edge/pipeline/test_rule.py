@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pytest
 
 from common.config.sections import RuleConfig
@@ -22,10 +24,10 @@ def status(state: LampState, red_since: float | None = 0.0) -> SignalStatus:
 
 
 def run(
-    ys: list[float],
+    ys: Sequence[float],
     signal: LampState | list[LampState] = LampState.RED,
     x: float | list[float] = 400.0,
-    exit_zone: list[tuple[float, float]] | None = None,
+    exit_zone: Sequence[tuple[float, float]] | None = None,
     settings: RuleConfig = RuleConfig(),
     end: bool = True,
 ) -> list[Decision]:
@@ -54,13 +56,15 @@ def test_crossing_on_red_and_continuing_is_a_violation_with_its_explanation() ->
     assert d.cross_frame == 6, "anchor at y=390 on frame 6 is the first past the line (y=400)"
     assert d.seconds_into_red == pytest.approx(0.6)
     assert d.signal.state == LampState.RED
-    assert d.explanation["signal_at_cross"]["state"] == "red"
-    assert d.explanation["reason"].startswith("crossed on red")
+    at_cross, reason = d.explanation["signal_at_cross"], d.explanation["reason"]
+    assert isinstance(at_cross, dict) and at_cross["state"] == "red"
+    assert isinstance(reason, str) and reason.startswith("crossed on red")
 
 
 def test_crossing_on_green_is_not_a_violation() -> None:
     (d,) = run(straight(480, 250), LampState.GREEN)
-    assert d.kind == "not_red" and "green" in d.explanation["reason"]
+    reason = d.explanation["reason"]
+    assert d.kind == "not_red" and isinstance(reason, str) and "green" in reason
 
 
 def test_amber_follows_the_policy() -> None:
@@ -107,7 +111,7 @@ def test_a_vehicle_beside_the_line_ends_is_not_judged() -> None:
 def test_right_turn_through_the_exit_zone_is_exempt() -> None:
     zone = [(600, 300), (900, 300), (900, 380), (600, 380)]
     ys = [480, 460, 440, 420, 400, 385, 370, 360, 355, 350, 350, 350]
-    xs = [400, 410, 430, 460, 500, 560, 630, 700, 760, 820, 860, 880]
+    xs: list[float] = [400, 410, 430, 460, 500, 560, 630, 700, 760, 820, 860, 880]
     (d,) = run(ys, x=xs, exit_zone=zone)
     assert d.kind == "exempt" and d.explanation["left_through_exit_zone"] is True
 

@@ -11,9 +11,9 @@ import numpy as np
 import pytest
 
 from common.config.sections import TrackerConfig
-from edge.perception.geometry import iou_matrix
+from edge.perception.geometry import as_box, iou_matrix
 from edge.perception.vehicles import Detection
-from edge.pipeline.track import Tracker, TrackState, solve
+from edge.pipeline.track import Track, Tracker, TrackPoint, TrackState, solve
 
 Box = tuple[float, float, float, float]
 # One scripted frame: frame index, time, detections, and which object each detection is.
@@ -145,7 +145,7 @@ def dense_group(
             x1, y1 = x + dx + ox, y + dy + oy
             box = (x1 + jitter[0], y1 + jitter[1], x1 + w + jitter[2], y1 + h + jitter[3])
             score = rng.uniform(0.15, 0.3) if low and k > 2 else rng.uniform(0.4, 0.9)
-            dets.append(Detection(tuple(float(v) for v in box), float(score), "motorcycle"))
+            dets.append(Detection(as_box(box), float(score), "motorcycle"))
             truth.append(i)
         order = rng.permutation(len(dets))
         frames.append((k, t, [dets[j] for j in order], [truth[j] for j in order]))
@@ -195,13 +195,13 @@ def test_labels_by_majority_ties_to_the_higher_total_score() -> None:
 def test_deterministic() -> None:
     frames = dense_group(6.0, seed=3)
 
-    def once() -> list[tuple[int, str, list]]:
+    def once() -> list[tuple[int, str, list[TrackPoint]]]:
         tracker = Tracker()
-        seen: dict[int, object] = {}
+        seen: dict[int, Track] = {}
         for frame_index, t, dets, _ in frames:
             for tr in tracker.update(frame_index, t, dets):
                 seen[tr.id] = tr
-        return [(tr.id, tr.label, tr.history) for tr in seen.values()]  # type: ignore[attr-defined]
+        return [(tr.id, tr.label, tr.history) for tr in seen.values()]
 
     assert once() == once()
 

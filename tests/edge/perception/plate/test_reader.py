@@ -7,6 +7,7 @@ import json
 import subprocess
 import sys
 from collections import Counter
+from collections.abc import Sequence
 from pathlib import Path
 
 import cv2
@@ -84,6 +85,7 @@ def test_real_crops_meet_the_accuracy_targets(finder: PlateFinder, plates_csv: P
     wrong = []
     for row in rows:
         image = cv2.imread(str(plates_csv.parent / "images" / row["file"]))
+        assert image is not None, row["file"]
         read = finder.read_crop(image)
         group = f"{row['kind']}-{row['lines']}"
         total[group] += 1
@@ -133,8 +135,8 @@ def test_reader_accepts_any_line_recognizer(registry: ModelRegistry) -> None:
     class Fixed:
         name = "fixed"
 
-        def recognize(self, lines: list[np.ndarray]) -> list[LineText]:
-            return [LineText("59-D2", 0.99), LineText("064.28", 0.99)][: len(lines)]
+        def recognize(self, lines_bgr: Sequence[np.ndarray]) -> list[LineText]:
+            return [LineText("59-D2", 0.99), LineText("064.28", 0.99)][: len(lines_bgr)]
 
     read = PlateReader(Fixed()).read(render_plate(["x", "y"], 90))
     assert read.norm == "59D206428" and read.text == "59-D2 064.28"
