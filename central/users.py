@@ -7,6 +7,9 @@
 
 `AuditEntry` is the trail of every action taken through the web page (sign-ins too), beside
 the cases' own Transitions, so a contested notice shows who looked at and did what.
+`WebSession` is one signed-in browser or script, so that a session can be ended on the server
+(a copied cookie dies with it); `LoginThrottle` counts failed sign-ins per address, name and
+pair for the growing delays of `central.web.signin`.
 `CameraHealth` is what `central.health` last heard from each camera over MQTT.
 """
 
@@ -19,7 +22,7 @@ from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import JSON, Boolean, Float, Integer, String, Text, select
+from sqlalchemy import JSON, Boolean, Float, ForeignKey, Integer, String, Text, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from central.db import Base, UtcDateTime, utcnow
@@ -80,6 +83,30 @@ class AuditEntry(Base):
     action: Mapped[str] = mapped_column(String(32), index=True)
     target: Mapped[str | None] = mapped_column(String(64))
     detail: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+class WebSession(Base):
+    """One sign-in: the cookie carries a random token, this row its SHA-256 (a copy of the table
+    signs no one in). Every request checks the row; ending it ends the session at once."""
+
+    __tablename__ = "web_sessions"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)  # sha256 hex of the token
+    username: Mapped[str] = mapped_column(String(64), ForeignKey("users.username"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    client: Mapped[str | None] = mapped_column(String(64))  # the address last seen
+    ended_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    end_reason: Mapped[str | None] = mapped_column(String(16))  # logout, ended, expired, ...
+
+
+class LoginThrottle(Base):
+    """Failed sign-ins of one key ("a:<address>", "n:<name>", "p:<address> <name>"): one row
+    per key, locked while a try is counted, so concurrent tries cannot slip past the count."""
+
+    __tablename__ = "login_throttle"
+    key: Mapped[str] = mapped_column(String(160), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    last_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), index=True)  # the last try
 
 
 class CameraHealth(Base):
@@ -144,6 +171,8 @@ def set_active(session: Session, username: str, active: bool, actor: str) -> Use
     if user.username == actor and not active:
         raise UserError("you cannot deactivate yourself")
     user.active = active
+    if not active:
+        end_web_sessions(session, username, "deactivated")
     audit(session, actor, "user.activate" if active else "user.deactivate", username)
     return user
 
@@ -154,8 +183,19 @@ def end_sessions(session: Session, username: str, actor: str) -> User:
     if user is None:
         raise UserError(f"no user {username}")
     user.session_epoch = (user.session_epoch or 0) + 1
+    end_web_sessions(session, username, "ended")
     audit(session, actor, "user.end_sessions", username)
     return user
+
+
+def end_web_sessions(session: Session, username: str, reason: str) -> int:
+    """Mark every open session record of `username` ended (caller commits); how many were."""
+    done = session.execute(
+        update(WebSession)
+        .where(WebSession.username == username, WebSession.ended_at.is_(None))
+        .values(ended_at=utcnow(), end_reason=reason)
+    )
+    return int(getattr(done, "rowcount", 0) or 0)
 
 
 def authenticate(session: Session, username: str, password: str) -> User | None:

@@ -2,8 +2,9 @@
 
 Authenticated by the same session cookie (POST /api/login), with the session's CSRF token in
 the `X-CSRF-Token` header on every POST (GET /api/csrf hands it out). Refused moves answer 409
-with the lifecycle's reason; a missing permission 403; no session 401. Described by OpenAPI at
-/api/openapi.json.
+with the lifecycle's reason; a missing permission 403; no session 401; a sign-in try during a
+delay 429 (with Retry-After). Described by OpenAPI at /api/openapi.json, to signed-in users
+only: the document maps every move, which is no business of a stranger's.
 """
 
 from __future__ import annotations
@@ -23,13 +24,13 @@ from central.db import STATES, Case
 from central.fines import FineError
 from central.notices import NoticeError
 from central.reports import ReportError, render_json
-from central.users import User, audit, authenticate
+from central.users import User, audit
 from central.web import actions
 from central.web.auth import (
     NotFound,
     csrf_token,
+    current_user,
     get_db,
-    locked_out,
     optional_user,
     require,
     sign_in,
@@ -37,6 +38,8 @@ from central.web.auth import (
 )
 from central.web.pages_ops import WEEK_PATTERN, current_week
 from central.web.queries import case_list, evidence_of, timeline
+from central.web.sessions import client_address
+from central.web.signin import attempt, wait_message, wait_seconds
 
 router = APIRouter(prefix="/api", tags=["api"])
 CaseId = Annotated[int, Path(ge=1, le=2**31 - 1, description="the case number")]
@@ -154,18 +157,37 @@ def get_csrf(request: Request) -> Csrf:
     return Csrf(csrf=csrf_token(request))
 
 
-@router.post("/login", response_model=Me, responses={401: {"description": "wrong credentials"}})
+@router.get("/openapi.json", include_in_schema=False)
+def openapi_document(
+    request: Request, _user: Annotated[User, Depends(current_user)]
+) -> JSONResponse:
+    """This API's OpenAPI document (signed-in users only)."""
+    return JSONResponse(request.app.openapi())
+
+
+LOGIN_RESPONSES: dict[int | str, dict[str, Any]] = {
+    401: {"description": "wrong credentials"},
+    429: {"description": "too many failures lately: wait `retry_after` seconds, unverified"},
+}
+
+
+@router.post("/login", response_model=Me, responses=LOGIN_RESPONSES)
 def api_login(body: LoginIn, request: Request, db: Annotated[Session, Depends(get_db)]) -> Any:
-    name = body.username.strip().lower()
-    user = None if locked_out(db, name) else authenticate(db, name, body.password)
-    if user is None:
-        audit(db, name or "(empty)", "login.failed", name or None, {"via": "api"})
-        db.commit()
+    rules = request.app.state.sign_in_rules
+    outcome = attempt(db, rules, body.username, body.password, client_address(request), "api")
+    if outcome.user is None:
+        if outcome.wait > 0:
+            seconds = wait_seconds(outcome.wait)
+            detail = {
+                "detail": wait_message(outcome.wait, "en"),
+                "detail_vi": wait_message(outcome.wait, "vi"),
+                "retry_after": seconds,
+            }
+            return JSONResponse(detail, 429, headers={"Retry-After": str(seconds)})
         return JSONResponse({"detail": "wrong user name or password"}, 401)
-    audit(db, user.username, "login", user.username, {"role": user.role, "via": "api"})
+    sign_in(request, db, outcome.user)
     db.commit()
-    sign_in(request, user)
-    return Me(username=user.username, role=user.role, csrf=csrf_token(request))
+    return Me(username=outcome.user.username, role=outcome.user.role, csrf=csrf_token(request))
 
 
 @router.post("/logout", status_code=204)
@@ -176,8 +198,8 @@ def api_logout(
 ) -> None:
     if user is not None:
         audit(db, user.username, "logout", user.username, {"via": "api"})
-        db.commit()
-    sign_out(request)
+    sign_out(request, db)
+    db.commit()
 
 
 @router.get("/cases", response_model=CasePage)

@@ -3,6 +3,11 @@ static files it needs (served here: the page works on a network with no internet
 
     app = create_app(store, WebSettings(secret_key=...))   # tests, the bench
     app = app_from_config(load_central_config(path))        # `dendo-central web`
+
+Over HTTPS (behind the TLS proxy, `--https-only`: uvicorn then takes the scheme and the client
+address from the proxy's X-Forwarded-* headers) responses carry HSTS and the cookie is Secure;
+over plain HTTP neither (HSTS must not be sent there). The OpenAPI document is served by
+`central.web.api` to signed-in users only; there is no docs page.
 """
 
 from __future__ import annotations
@@ -10,6 +15,7 @@ from __future__ import annotations
 import os
 import secrets
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 
 from fastapi import Depends, FastAPI, Request
@@ -29,6 +35,7 @@ from central.web.auth import CsrfError, Forbidden, LoginRequired, NotFound, csrf
 from central.web.i18n import t
 from central.web.render import error_page
 from central.web.report_cache import ReportCache
+from central.web.signin import SignInRules
 
 STATIC = Path(__file__).resolve().parent / "static"
 SECRET_ENV = "DENDO_WEB_SECRET"
@@ -36,6 +43,7 @@ CSP = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
     "frame-src 'self'; frame-ancestors 'self'; form-action 'self'; base-uri 'none'"
 )
+HSTS = "max-age=31536000"  # a year; no includeSubDomains: the city's other hosts are not ours
 
 
 @dataclass
@@ -46,8 +54,9 @@ class WebSettings:
     rules: Rules = field(default_factory=Rules)
     cameras: dict[str, str] = field(default_factory=dict)  # id -> name, from cameras.yaml
     https_only: bool = False  # set behind TLS: the cookie gets the Secure flag
-    session_hours: float = 12.0  # a shift; then sign in again
+    session_hours: float = 12.0  # a shift from sign-in, however active; then sign in again
     page_size: int = 50
+    sign_in: SignInRules = field(default_factory=SignInRules)  # delays after failures
 
 
 def _is_api(request: Request) -> bool:
@@ -62,13 +71,15 @@ def create_app(store: Store, settings: WebSettings) -> FastAPI:
         summary="Red-light cases: review, notices, fines, payments, the weekly report.",
         docs_url=None,  # Swagger UI loads from a CDN: not on the police network
         redoc_url=None,
-        openapi_url="/api/openapi.json",
+        openapi_url=None,  # served by central.web.api, to signed-in users only
         dependencies=[Depends(csrf_protect)],
     )
     app.state.store = store
     app.state.rules = settings.rules
     app.state.cameras = settings.cameras
     app.state.page_size = settings.page_size
+    app.state.session_max_age = timedelta(hours=settings.session_hours)
+    app.state.sign_in_rules = settings.sign_in
     app.state.report_cache = ReportCache(store)
     app.add_middleware(
         SessionMiddleware,
@@ -86,6 +97,8 @@ def create_app(store: Store, settings: WebSettings) -> FastAPI:
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
         response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
+        if request.url.scheme == "https":
+            response.headers.setdefault("Strict-Transport-Security", HSTS)
         if not request.url.path.startswith("/static/"):
             response.headers.setdefault("Cache-Control", "no-store")
         return response

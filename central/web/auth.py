@@ -1,10 +1,13 @@
 """Sign-in, roles and CSRF for the web page and its API.
 
 The session is Starlette's signed cookie (HttpOnly, SameSite=Lax, Secure behind HTTPS) holding
-the user name, a fingerprint of the password hash (a password change ends old sessions) and a
-per-session CSRF token. Every request re-reads the user, so a deactivated account stops at
-once. Every POST, form or JSON, must carry the session's CSRF token (form field `csrf` or
-header `X-CSRF-Token`), or it is refused with 403 before anything runs.
+a random session token, a fingerprint of the password hash (a password change ends old
+sessions) and a per-session CSRF token. The token names a server-side record
+(`central.web.sessions`) that every request checks, so signing out, "end every session" and
+the shift's end (`session_hours`) refuse a copied cookie at once. Every request re-reads the
+user, so a deactivated account stops at once. Every POST, form or JSON, must carry the
+session's CSRF token (form field `csrf` or header `X-CSRF-Token`), or it is refused with 403
+before anything runs. How often sign-in may be tried is `central.web.signin`'s business.
 """
 
 from __future__ import annotations
@@ -12,21 +15,19 @@ from __future__ import annotations
 import hmac
 import secrets
 from collections.abc import Callable, Iterator
-from datetime import timedelta
 from typing import Annotated
 from urllib.parse import urlsplit
 
 from fastapi import Depends, Request
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from central.db import utcnow
-from central.users import AuditEntry, User
+from central.users import User
+from central.web import sessions
 from central.web.i18n import lang_or_default
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 CSRF_FIELD, CSRF_HEADER = "csrf", "x-csrf-token"
-LOCKOUT_FAILURES, LOCKOUT_WINDOW = 5, timedelta(minutes=15)
+SIGNED_IN_KEYS = ("sid", "ver", "user")  # "user": what cookies from before 0005 carried
 
 
 class LoginRequired(Exception):
@@ -86,17 +87,27 @@ def get_db(request: Request) -> Iterator[Session]:
 
 
 def optional_user(request: Request, db: Annotated[Session, Depends(get_db)]) -> User | None:
-    """The signed-in user, or None (and a stale session forgotten)."""
-    name = request.session.get("user")
-    if not isinstance(name, str):
+    """The signed-in user, or None (and a stale session forgotten, its record ended)."""
+    token = request.session.get("sid")
+    if not isinstance(token, str):
+        _forget(request)
         return None
-    user = db.get(User, name)
+    client = sessions.client_address(request)
+    record = sessions.check(db, token, request.app.state.session_max_age, client)
+    user = db.get(User, record.username) if record is not None else None
     if user is None or not user.active or request.session.get("ver") != user.auth_version:
-        for key in ("user", "ver"):
-            request.session.pop(key, None)
+        if record is not None:
+            sessions.end(db, token, "stale")
+            db.commit()
+        _forget(request)
         return None
     request.state.user = user
     return user
+
+
+def _forget(request: Request) -> None:
+    for key in SIGNED_IN_KEYS:
+        request.session.pop(key, None)
 
 
 def current_user(user: Annotated[User | None, Depends(optional_user)]) -> User:
@@ -116,34 +127,30 @@ def require(permission: str) -> Callable[..., User]:
     return dependency
 
 
-def sign_in(request: Request, user: User) -> None:
-    """A fresh session for `user` (new CSRF token: no fixation), keeping the language."""
+def sign_in(request: Request, db: Session, user: User) -> None:
+    """A fresh session for `user` (new token and CSRF token: no fixation), keeping the
+    language; any session the cookie held before is ended (caller commits)."""
     lang = request.session.get("lang")
+    old = request.session.get("sid")
+    if isinstance(old, str):
+        sessions.end(db, old, "replaced")
+    token = sessions.start(db, user.username, sessions.client_address(request))
     request.session.clear()
-    request.session.update({"user": user.username, "ver": user.auth_version})
+    request.session.update({"sid": token, "ver": user.auth_version})
     if lang:
         request.session["lang"] = lang
     csrf_token(request)
 
 
-def sign_out(request: Request) -> None:
+def sign_out(request: Request, db: Session) -> None:
+    """End this session's record and forget the cookie (caller commits)."""
+    token = request.session.get("sid")
+    if isinstance(token, str):
+        sessions.end(db, token, "logout")
     lang = request.session.get("lang")
     request.session.clear()
     if lang:
         request.session["lang"] = lang
-
-
-def locked_out(db: Session, username: str) -> bool:
-    """Too many failed sign-ins for this name lately (counted from the audit trail)."""
-    since = utcnow() - LOCKOUT_WINDOW
-    failures = db.scalar(
-        select(func.count()).where(
-            AuditEntry.action == "login.failed",
-            AuditEntry.target == username[:64],
-            AuditEntry.at >= since,
-        )
-    )
-    return (failures or 0) >= LOCKOUT_FAILURES
 
 
 def safe_next(target: str | None, default: str) -> str:

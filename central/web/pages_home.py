@@ -10,13 +10,12 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from central.db import STATES
-from central.users import User, audit, authenticate
+from central.users import User, audit
 from central.web.auth import (
     current_user,
     get_db,
     landing,
     lang_of,
-    locked_out,
     optional_user,
     require,
     safe_next,
@@ -26,6 +25,8 @@ from central.web.auth import (
 from central.web.i18n import LANGS, t
 from central.web.queries import case_list
 from central.web.render import page
+from central.web.sessions import client_address
+from central.web.signin import attempt, wait_message, wait_seconds
 from common import plate_text
 
 router = APIRouter()
@@ -56,18 +57,19 @@ def login(
     next: Annotated[str, Form(max_length=300)] = "",
 ) -> Response:
     lang = lang_of(request)
-    name = username.strip().lower()
-    user = None if locked_out(db, name) else authenticate(db, name, password)
-    if user is None:
-        reason = "login.locked" if locked_out(db, name) else "login.failed"
-        audit(db, name or "(empty)", "login.failed", name[:64] or None, {"reason": reason})
-        db.commit()
-        context = {"next": next, "error": t(reason, lang), "username": name}
+    rules = request.app.state.sign_in_rules
+    outcome = attempt(db, rules, username, password, client_address(request), "page")
+    if outcome.user is None:
+        context = {"next": next, "username": username.strip().lower()}
+        if outcome.wait > 0:
+            context["error"] = wait_message(outcome.wait, lang)
+            headers = {"Retry-After": str(wait_seconds(outcome.wait))}
+            return page(request, "login.html", context, 429, headers)
+        context["error"] = t("login.failed", lang)
         return page(request, "login.html", context, 401)
-    audit(db, user.username, "login", user.username, {"role": user.role})
+    sign_in(request, db, outcome.user)
     db.commit()
-    sign_in(request, user)
-    return RedirectResponse(safe_next(next, landing(user)), 303)
+    return RedirectResponse(safe_next(next, landing(outcome.user)), 303)
 
 
 @router.post("/logout")
@@ -78,8 +80,8 @@ def logout(
 ) -> RedirectResponse:
     if user is not None:
         audit(db, user.username, "logout", user.username)
-        db.commit()
-    sign_out(request)
+    sign_out(request, db)
+    db.commit()
     return RedirectResponse("/login", 303)
 
 

@@ -69,7 +69,11 @@ def flash(request: Request, kind: str, text: str) -> None:
 
 
 def page(
-    request: Request, template: str, context: dict[str, Any], status: int = 200
+    request: Request,
+    template: str,
+    context: dict[str, Any],
+    status: int = 200,
+    headers: dict[str, str] | None = None,
 ) -> HTMLResponse:
     """Render a full page with what every template needs (user, language, token, navigation)."""
     lang = lang_of(request)
@@ -97,7 +101,7 @@ def page(
         "here": request.url.path + (f"?{request.url.query}" if request.url.query else ""),
     }
     html = env.get_template(template).render(**base, **context)
-    return HTMLResponse(html, status_code=status)
+    return HTMLResponse(html, status_code=status, headers=headers)
 
 
 def error_page(request: Request, status: int, message: str) -> HTMLResponse:
