@@ -1,8 +1,9 @@
 """`dendo-central`: the central service's command line.
 
-`serve` runs the collector; `keys` manages the edge boxes' public keys; `cases`, `registry`
-and `report` are the officers' commands; `plate-check` validates a plate as an officer types
-it, with the same rules as the edge.
+`serve` runs the collector; `keys` manages the edge boxes' public keys; `broker-config`
+writes the Mosquitto policy (users, passwords, ACL); `cases`, `registry` and `report` are the
+officers' commands; `plate-check` validates a plate as an officer types it, with the same
+rules as the edge.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ def build_parser() -> argparse.ArgumentParser:
     check = sub.add_parser("plate-check", help="validate and normalise plate texts")
     check.add_argument("plates", nargs="+")
     check.set_defaults(func=_cmd_plate_check)
+    from central.broker_policy import add_cli as add_broker_cli
     from central.cli_cases import add_cli as add_case_cli
     from central.collector import add_cli as add_serve_cli
     from central.keys import add_cli as add_keys_cli
@@ -39,6 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_serve_cli(sub)
     add_keys_cli(sub)
     add_case_cli(sub)
+    add_broker_cli(sub)
     from central.web.cli import add_cli as add_web_cli
 
     add_web_cli(sub)

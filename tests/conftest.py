@@ -12,6 +12,7 @@ from tests.paths import MEDIA, PLATES_CSV
 # Fixtures for the real servers the tests start: Mosquitto, PostgreSQL, a GStreamer RTSP server.
 pytest_plugins = [
     "tests.fixtures.broker",
+    "tests.fixtures.broker_policy",
     "tests.fixtures.postgres",
     "tests.fixtures.rtsp",
     "tests.fixtures.browser",
