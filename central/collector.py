@@ -26,6 +26,7 @@ import logging
 import queue
 import signal
 import socket
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -48,6 +49,7 @@ from central.ingest import Ingestor
 from central.ingest_rules import Checked
 from central.store import Store
 from common.mqtt import new_client
+from common.signing import Ed25519PrivateKey
 from common.topics import CENTRAL_SUBSCRIPTION, receipt_topic
 
 log = logging.getLogger(__name__)
@@ -63,14 +65,20 @@ class Collector:
         self,
         broker: CollectorBrokerConfig,
         ingestor: Ingestor,
+        receipt_key: Ed25519PrivateKey,
         *,
         client_id: str | None = None,
         batch_max: int = 32,
         on_ready: Callable[[], None] | None = None,
     ) -> None:
-        self.broker, self.ingestor, self.batch_max = broker, ingestor, batch_max
         self.client_id = client_id or broker.client_id
+        self.broker, self.ingestor, self.batch_max = (
+            broker.for_client(self.client_id),
+            ingestor,
+            batch_max,
+        )
         self._on_ready = on_ready
+        self.receipt_key = receipt_key  # every receipt is signed: edges believe no other
         self._queue: queue.SimpleQueue[tuple[int, mqtt.MQTTMessage]] = queue.SimpleQueue()
         self._generation = 0  # connection count: a mid is only acked on its own connection
         self._ready = False
@@ -233,9 +241,8 @@ class Collector:
                 self.counts["unanswered"] += 1
             else:
                 self.counts[receipt.status] += 1
-                info = self._client.publish(
-                    receipt_topic(receipt.camera_id), receipt.to_bytes(), qos=1
-                )
+                signed = receipt.signed_with(self.receipt_key).to_bytes()
+                info = self._client.publish(receipt_topic(receipt.camera_id), signed, qos=1)
                 self._last_receipt = info
                 if info.rc not in _QUEUED:
                     log.error(
@@ -273,10 +280,11 @@ def serve_main(
 ) -> int:
     """Run the collector until SIGTERM/SIGINT; returns the exit code (2: unusable config)."""
     from central.keys import KeyRegistryError, KeyRing, sync_config_keys
+    from central.quarantine_quota import Budget
     from central.store import open_store
     from common.config.city import load_config
     from common.logs import setup_logging
-    from common.signing import KeyFileError
+    from common.signing import KeyFileError, load_private_key
 
     setup_logging()
     try:
@@ -291,6 +299,7 @@ def serve_main(
         return 1
     try:
         sync_config_keys(store.sessions, [(k.box, k.pem_file) for k in config.keys])
+        receipt_key = load_private_key(config.receipt_key_file)
     except (KeyFileError, KeyRegistryError) as exc:
         log.error("cannot start: keys in %s: %s", config_path, exc)
         store.close()
@@ -301,6 +310,9 @@ def serve_main(
         future_tolerance=timedelta(seconds=config.ingest.future_tolerance_s),
         max_age=timedelta(days=config.ingest.max_age_days),
         workers=config.ingest.workers,
+        quota=Budget.from_config(
+            config.ingest.quarantine_mb_per_hour, config.ingest.quarantine_count_per_hour
+        ),
     )
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
@@ -308,6 +320,7 @@ def serve_main(
     collector = Collector(
         config.broker,
         ingestor,
+        receipt_key,
         client_id=client_id,
         batch_max=config.ingest.batch_max,
         on_ready=ready,
@@ -334,3 +347,23 @@ def add_cli(subparsers: argparse._SubParsersAction) -> None:
     serve.add_argument("--config", type=Path, default=Path("configs/central.yaml"))
     serve.add_argument("--client-id", help="this instance's MQTT client id (one per instance)")
     serve.set_defaults(func=lambda args: serve_main(args.config, client_id=args.client_id))
+    keygen = subparsers.add_parser(
+        "receipt-keygen", help="make the key that signs every receipt (its .pub goes to the edges)"
+    )
+    keygen.add_argument("--out", type=Path, required=True)
+    keygen.add_argument("--name", default="central-receipts")
+    keygen.set_defaults(func=_receipt_keygen)
+
+
+def _receipt_keygen(args: argparse.Namespace) -> int:
+    from common.signing import generate_keypair, key_id, load_public_key
+
+    try:
+        private, public = generate_keypair(args.out, args.name)
+    except (FileExistsError, ValueError, OSError) as exc:
+        print(f"receipt-keygen: {exc}", file=sys.stderr)
+        return 2
+    print(f"key_id {key_id(load_public_key(public))}")
+    print(f"private {private}  (central.yaml: receipt_key_file; keep on the central server)")
+    print(f"public  {public}  (every edge box: edge.receipt_keys in cameras.yaml)")
+    return 0

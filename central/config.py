@@ -44,6 +44,13 @@ class CollectorBrokerConfig(BrokerConfig):
     # Unacknowledged bundles the broker may hand this instance at once (MQTT 5 Receive Maximum).
     receive_maximum: int = Field(64, ge=1, le=1000)
 
+    def for_client(self, client_id: str) -> CollectorBrokerConfig:
+        """These settings for one central client (a collector instance, the health monitor):
+        `{client_id}` in the user name filled in, since the generated broker policy binds each
+        client id to the user of the same name."""
+        name = self.username.replace("{client_id}", client_id) if self.username else None
+        return self.model_copy(update={"username": name, "client_id": client_id})
+
 
 class EdgeKeyConfig(StrictModel):
     """An edge box's public key named in the config (registered in the database at start)."""
@@ -53,7 +60,7 @@ class EdgeKeyConfig(StrictModel):
 
 
 class IngestConfig(StrictModel):
-    """How bundles are checked and batched."""
+    """How bundles are checked and batched, and how much one camera may put in quarantine."""
 
     # crossed_at further ahead of the centre's clock than this gets a clock warning
     future_tolerance_s: float = Field(600, gt=0)
@@ -61,6 +68,10 @@ class IngestConfig(StrictModel):
     max_age_days: float = Field(365, gt=0)
     batch_max: int = Field(32, ge=1, le=500)  # messages committed in one transaction
     workers: int = Field(2, ge=1, le=32)  # threads checking signatures and decoding JPEGs
+    # Quarantine quota per camera and clock hour: beyond it a refused message is counted and
+    # its receipt sent, but its bytes are not kept (the cameras page raises an alert).
+    quarantine_mb_per_hour: float = Field(50.0, gt=0)
+    quarantine_count_per_hour: int = Field(200, ge=1)
 
 
 class CentralConfig(StrictModel):
@@ -73,6 +84,9 @@ class CentralConfig(StrictModel):
     broker: CollectorBrokerConfig = CollectorBrokerConfig()
     ingest: IngestConfig = IngestConfig()
     keys: list[EdgeKeyConfig] = Field(default_factory=list)
+    # The centre's Ed25519 key that signs every receipt (`dendo-central receipt-keygen`); its
+    # public half goes into every edge box's `edge.receipt_keys`.
+    receipt_key_file: Path = Path("/etc/dendo/central-receipts.key.pem")
 
     @field_validator("database_url")
     @classmethod
@@ -106,6 +120,7 @@ class CentralConfig(StrictModel):
                 "cameras": fix(self.cameras),
                 "broker": self.broker.model_copy(update={"tls": tls}),
                 "keys": [k.model_copy(update={"pem_file": fix(k.pem_file)}) for k in self.keys],
+                "receipt_key_file": fix(self.receipt_key_file),
             }
         )
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 import queue
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from datetime import UTC, datetime
 from typing import Any
 
@@ -71,12 +71,24 @@ def record_heartbeat(session: Session, beat: Heartbeat, received_at: datetime) -
     return row
 
 
-def apply_message(session: Session, topic: str, payload: bytes, received_at: datetime) -> str:
-    """One status or heartbeat message into the session; returns what was done (for logs)."""
+def apply_message(
+    session: Session,
+    topic: str,
+    payload: bytes,
+    received_at: datetime,
+    known: Collection[str] | None = None,
+) -> str:
+    """One status or heartbeat message into the session; returns what was done (for logs).
+
+    Only for a camera of the city (`known`, when given) and, for a heartbeat, only about the
+    camera whose topic it came on: the broker's ACL lets a box write its own cameras' topics
+    alone, and this holds even if the ACL were wrong."""
     try:
         camera = camera_of(topic)
     except ValueError:
         return "ignored: not a camera topic"
+    if known is not None and camera not in known:
+        return f"ignored: {camera} is not a camera of the city"
     kind = topic.rsplit("/", 1)[1]
     if kind == "status":
         if payload not in (ONLINE, OFFLINE):
@@ -95,6 +107,9 @@ def apply_message(session: Session, topic: str, payload: bytes, received_at: dat
     return f"ignored: {kind}"
 
 
+HEALTH_CLIENT_ID = "dendo-central-health"  # one health monitor (in the web process) per city
+
+
 class HealthMonitor:
     """Subscribes to every camera's status and heartbeat and keeps CameraHealth current."""
 
@@ -106,9 +121,13 @@ class HealthMonitor:
         client_id: str | None = None,
         clock: Callable[[], datetime] = utcnow,
         on_ready: Callable[[], None] | None = None,
+        cameras: Collection[str] | None = None,
     ) -> None:
-        self.broker, self.sessions, self.clock, self._on_ready = broker, sessions, clock, on_ready
-        self.client_id = client_id or f"{broker.client_id}-health"[:64]
+        """`cameras`: the city's camera ids; messages about any other are ignored."""
+        self.cameras = frozenset(cameras) if cameras is not None else None
+        self.client_id = client_id or HEALTH_CLIENT_ID
+        self.broker = broker.for_client(self.client_id)
+        self.sessions, self.clock, self._on_ready = sessions, clock, on_ready
         self._queue: queue.SimpleQueue[tuple[str, bytes, datetime] | None] = queue.SimpleQueue()
         self._worker: threading.Thread | None = None
         self.applied = 0
@@ -147,7 +166,9 @@ class HealthMonitor:
                 try:
                     with self.sessions.begin() as s:
                         for topic, payload, at in messages:
-                            log.debug("health: %s", apply_message(s, topic, payload, at))
+                            log.debug(
+                                "health: %s", apply_message(s, topic, payload, at, self.cameras)
+                            )
                     self.applied += len(messages)
                 except Exception:  # the page shows stale data; the next message tries again
                     log.exception("health: could not store %d message(s)", len(messages))

@@ -53,6 +53,7 @@ from central.ingest_rules import (
     clock_note,
 )
 from central.keys import KeyRing
+from central.quarantine_quota import OVERSIZED_HEAD, Budget, admit
 from central.store import Store
 from common.bundle import (
     MANIFEST_NAME,
@@ -70,8 +71,6 @@ from common.topics import Receipt, camera_of
 from common.zipsafe import read_members
 
 log = logging.getLogger(__name__)
-
-KEEP_PAYLOAD = 2 * MAX_SIZE  # quarantine keeps at most this much of an oversized message
 
 
 class _LookupFailed(Exception):
@@ -95,8 +94,11 @@ class Ingestor:
         max_age: timedelta = timedelta(days=365),
         workers: int = 1,
         max_size: int = MAX_SIZE,
+        quota: Budget | None = None,
     ) -> None:
-        self.store, self.keys, self.clock = store, keys, clock
+        """`quota`: how much of refused messages each camera may have kept per hour (None:
+        no limit; tests of the checks themselves)."""
+        self.store, self.keys, self.clock, self.quota = store, keys, clock, quota
         self.future_tolerance, self.max_age, self.max_size = future_tolerance, max_age, max_size
         self._pool = ThreadPoolExecutor(workers, "ingest-check") if workers > 1 else None
 
@@ -278,7 +280,11 @@ class Ingestor:
             if c.refusal is not None:
                 if (c.sha256, c.refusal[0]) not in kept:  # the same bytes and reason: kept once
                     kept.add((c.sha256, c.refusal[0]))
-                    rows.quarantine.append(self._quarantine_row(c))
+                    row = self._quarantine_row(c)
+                    if self.quota is None or admit(
+                        s, self.quota, row["camera_id"], len(row["payload"]), self.clock()
+                    ):
+                        rows.quarantine.append(row)
                 receipts.append(self._receipt(c, "quarantined"))
                 continue
             rows.accept(c, chains, self.clock())
@@ -306,7 +312,7 @@ class Ingestor:
     def _quarantine_row(self, c: Checked) -> dict[str, Any]:
         assert c.refusal is not None  # only refused messages are quarantined
         code, reason = c.refusal
-        kept = c.payload[:KEEP_PAYLOAD]
+        kept = c.payload[:OVERSIZED_HEAD] if code == QuarantineReason.OVERSIZED else c.payload
         if len(kept) < len(c.payload):
             reason += f" (only the first {len(kept)} of {len(c.payload)} bytes are kept)"
         vid = c.violation_id if c.violation_id and UUID_RE.fullmatch(c.violation_id) else None

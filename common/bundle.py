@@ -69,7 +69,6 @@ from common.signing import Ed25519PrivateKey, Ed25519PublicKey, key_id, sign, ve
 from common.zipsafe import (
     SAFE_NAME,
     ZIP_DATE_TIME,
-    compression_for,
     read_members,
     write_zip,
 )
@@ -132,6 +131,19 @@ class VerifiedBundle:
     files: dict[str, bytes] = field(repr=False)
 
 
+def canonical_container(
+    manifest_bytes: bytes, signature: bytes, files: list[tuple[str, bytes]]
+) -> bytes:
+    """The one ZIP an edge writes for these contents: manifest, signature, then the files in
+    the manifest's order, every member STORED with fixed metadata. Nothing in it depends on a
+    compressor's version, so the centre rebuilds it byte for byte and refuses any other
+    container of the same signed contents: a repacked ZIP can neither become the stored
+    original nor make the genuine one a conflict. (JPEG and WebM do not deflate anyway; the
+    manifest is a few kilobytes.)"""
+    members = [(MANIFEST_NAME, manifest_bytes), (SIGNATURE_NAME, signature), *files]
+    return write_zip([(name, data, zipfile.ZIP_STORED) for name, data in members])
+
+
 def build_bundle(
     manifest_fields: Mapping[str, Any], files: list[BundleFile], private_key: Ed25519PrivateKey
 ) -> tuple[bytes, Manifest]:
@@ -177,12 +189,8 @@ def build_bundle(
         raise ValueError(f"the manifest would not open: {exc}") from exc
     if dump_manifest(manifest) != manifest_bytes:
         raise ValueError("manifest does not survive a JSON round trip")
-    members = [
-        (MANIFEST_NAME, manifest_bytes, zipfile.ZIP_DEFLATED),
-        (SIGNATURE_NAME, sign(private_key, manifest_bytes), zipfile.ZIP_STORED),
-        *((f.name, bytes(f.data), compression_for(f.content_type)) for f in files),
-    ]
-    data = write_zip(members)
+    signature = sign(private_key, manifest_bytes)
+    data = canonical_container(manifest_bytes, signature, [(f.name, bytes(f.data)) for f in files])
     if len(data) > MAX_SIZE:
         raise ValueError(f"bundle is {len(data)} bytes, over {MAX_SIZE}")
     return data, manifest
@@ -222,7 +230,8 @@ def open_bundle(
     Order: oversized; not_a_zip / zip_unsafe (structure, names, limits, bombs, overlaps);
     missing_manifest; missing_signature; wrong_schema; unknown_key; bad_signature;
     missing_file; unexpected_file; then per file size_mismatch before hash_mismatch (a wrong
-    size would always also be a wrong hash, so size goes first to be the more specific).
+    size would always also be a wrong hash, so size goes first to be the more specific);
+    last not_canonical (genuine contents, another container: see canonical_container).
 
     public_keys: {key_id: key}, or a callable (camera_id, key_id) -> key or None so the
     collector can insist on the key registered for that camera's box. Exceptions raised by
@@ -271,4 +280,11 @@ def open_bundle(
                 QuarantineReason.HASH_MISMATCH, f"{entry.name}: sha256 differs from the manifest"
             )
         files[entry.name] = content
+    ordered = [(entry.name, files[entry.name]) for entry in manifest.files]
+    if canonical_container(manifest_bytes, signature, ordered) != data:
+        raise BundleError(
+            QuarantineReason.NOT_CANONICAL,
+            "the signed contents are genuine but the ZIP container is not the one the edge"
+            " writes (repacked: member order, compression or metadata differ)",
+        )
     return VerifiedBundle(manifest, manifest_bytes, manifest_sha256(manifest_bytes), files)

@@ -164,6 +164,14 @@ class Signal(_Model):
     state: Literal["red", "amber", "green", "unknown"]
     source: Literal["vision", "controller", "schedule"]
     debounce_frames: int | None = Field(ge=0)  # None: the source does not debounce by frames
+    # The controller key that signed the phase message a controller-sourced state came from.
+    controller_key_id: str | None = Field(None, pattern=r"^[0-9a-f]{16}$")
+
+    @model_validator(mode="after")
+    def _vouched(self) -> Signal:
+        if self.source == "controller" and self.controller_key_id is None:
+            raise ValueError("signal: a controller's phase must name the key that signed it")
+        return self
 
 
 class Vehicle(_Model):

@@ -24,6 +24,7 @@ class QuarantineReason(StrEnum):
     UNEXPECTED_FILE = "unexpected_file"  # in the ZIP, not in the manifest
     HASH_MISMATCH = "hash_mismatch"
     SIZE_MISMATCH = "size_mismatch"
+    NOT_CANONICAL = "not_canonical"  # genuine signed contents in a repacked ZIP container
     # --- the centre's own checks (central.ingest) ---
     JPEG_CORRUPT = "jpeg_corrupt"  # an evidence frame that does not decode whole
     CAMERA_MISMATCH = "camera_mismatch"  # sent on another camera's topic
@@ -35,5 +36,5 @@ class QuarantineReason(StrEnum):
 
 
 _ALL = list(QuarantineReason)
-# What open_bundle may refuse with: the codes up to SIZE_MISMATCH.
-WIRE_REASONS = frozenset(_ALL[: _ALL.index(QuarantineReason.SIZE_MISMATCH) + 1])
+# What open_bundle may refuse with: the first group, up to NOT_CANONICAL.
+WIRE_REASONS = frozenset(_ALL[: _ALL.index(QuarantineReason.NOT_CANONICAL) + 1])

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Iterable
 from pathlib import Path
 
 from cryptography.exceptions import InvalidSignature
@@ -101,6 +102,12 @@ def load_public_key(path: str | os.PathLike[str]) -> Ed25519PublicKey:
     if not isinstance(key, Ed25519PublicKey):
         raise KeyFileError(f"{path} holds a {type(key).__name__}, not an Ed25519 key")
     return key
+
+
+def load_public_keys(paths: Iterable[str | os.PathLike[str]]) -> dict[str, Ed25519PublicKey]:
+    """key id -> key for each PEM file (KeyFileError naming the file that is not one)."""
+    keys = [load_public_key(p) for p in paths]
+    return {key_id(k): k for k in keys}
 
 
 def sign(private_key: Ed25519PrivateKey, data: bytes) -> bytes:

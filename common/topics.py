@@ -11,7 +11,10 @@ UTC with milliseconds, like the manifest: `2026-11-22T07:15:03.120Z`.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Annotated, Any, ClassVar, Literal, Self
 
@@ -26,6 +29,7 @@ from pydantic import (
 )
 
 from common.manifest import Sha256, first_error, utc_ms
+from common.signing import Ed25519PrivateKey, Ed25519PublicKey, key_id, sign, verify
 from common.strict import IDENT_RE, Ident
 
 PREFIX = "dendo/v1"
@@ -143,11 +147,48 @@ class _Message(BaseModel):
             raise ValueError(f"invalid {cls.SCHEMA} message: {first_error(exc)}") from None
 
 
-class Receipt(_Message):
-    """Central → edge: the bundle with this id and these exact bytes is safe at the centre."""
+class _Signed(_Message):
+    """A message that is believed only when the key that owns its kind signed it.
 
-    SCHEMA: ClassVar[str] = "dendo.receipt/1"
-    schema_: Literal["dendo.receipt/1"] = Field("dendo.receipt/1", alias="schema")
+    The Ed25519 signature covers the message's canonical JSON without `signature` (keys sorted,
+    no spaces, UTF-8), its `schema` included, so a signature of one kind of message can never
+    pass for another. `key_id` names the signing key, so keys can be rotated: the receiver
+    holds several public keys and picks by id."""
+
+    key_id: str | None = Field(None, pattern=r"^[0-9a-f]{16}$")
+    signature: str | None = Field(None, max_length=100)  # base64 of the 64-byte signature
+
+    def signed_bytes(self) -> bytes:
+        obj = self.model_dump(mode="json", by_alias=True, exclude={"signature"})
+        text = json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        return text.encode("utf-8")
+
+    def signed_with(self, key: Ed25519PrivateKey) -> Self:
+        """This message with `key_id` and `signature` set by `key`."""
+        unsigned = self.model_copy(update={"key_id": key_id(key), "signature": None})
+        signature = base64.b64encode(sign(key, unsigned.signed_bytes())).decode("ascii")
+        return unsigned.model_copy(update={"signature": signature})
+
+    def signer(self, keys: Mapping[str, Ed25519PublicKey]) -> str | None:
+        """The id of the key in `keys` whose signature this is; None when unsigned, signed by
+        an unknown key or not verified. Never raises."""
+        if self.key_id is None or self.signature is None or self.key_id not in keys:
+            return None
+        try:
+            raw = base64.b64decode(self.signature, validate=True)
+        except (binascii.Error, ValueError):
+            return None
+        return self.key_id if verify(keys[self.key_id], self.signed_bytes(), raw) else None
+
+
+class Receipt(_Signed):
+    """Central → edge: the bundle with this id and these exact bytes is safe at the centre.
+
+    Signed by the central service's receipt key: an edge forgets a bundle only on a receipt
+    that verifies, for that id and that sha256."""
+
+    SCHEMA: ClassVar[str] = "dendo.receipt/2"
+    schema_: Literal["dendo.receipt/2"] = Field("dendo.receipt/2", alias="schema")
     violation_id: str = Field(pattern=_UUID)
     camera_id: Ident
     sha256: Sha256  # of the ZIP bytes received: the edge only forgets a bundle that arrived whole
@@ -172,16 +213,24 @@ class Heartbeat(_Message):
     outbox_depth: Count
     outbox_bytes: Count
     outbox_evicted: Count
+    outbox_held: Count = 0  # quarantined by the centre: kept aside until an operator acts
+    receipts_refused: Count = 0  # unsigned or wrongly signed receipts, ignored
+    signals_refused: Count = 0  # unsigned, wrongly signed, stale or replayed phases, ignored
     last_violation_at: UtcTime | None = None
 
 
-class SignalPhase(_Message):
-    """Signal controller → edge: the state of one phase of an intersection's signal plan."""
+class SignalPhase(_Signed):
+    """Signal controller → edge: the state of one phase of an intersection's signal plan.
 
-    SCHEMA: ClassVar[str] = "dendo.signal/1"
-    schema_: Literal["dendo.signal/1"] = Field("dendo.signal/1", alias="schema")
+    Signed by the intersection's controller key; `seq` grows with every message the controller
+    sends (an old message replayed is refused), and `sent_at` must be recent (an old retained
+    message is refused): see edge.delivery.phases."""
+
+    SCHEMA: ClassVar[str] = "dendo.signal/2"
+    schema_: Literal["dendo.signal/2"] = Field("dendo.signal/2", alias="schema")
     intersection: Ident
     phase: int = Field(ge=1)
     state: Literal["red", "amber", "green", "unknown"]
     since: UtcTime  # when this state began (time into red is measured from here)
     sent_at: UtcTime
+    seq: int = Field(ge=0, le=2**63 - 1)

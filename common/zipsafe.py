@@ -22,14 +22,7 @@ from common.reasons import QuarantineReason
 
 ZIP_DATE_TIME = (1980, 1, 1, 0, 0, 0)
 SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,99}")  # fullmatch, and no ".." as well
-_DEFLATED_TYPES = ("application/json", "text/")
 _LOCAL_HEADER = struct.Struct("<4s5H3L2H")  # signature .. extra length: 30 bytes
-
-
-def compression_for(content_type: str) -> int:
-    """DEFLATED for JSON and text, STORED for the rest (JPEG and MP4 are compressed already)."""
-    deflate = content_type.startswith(_DEFLATED_TYPES) or content_type.endswith("+json")
-    return zipfile.ZIP_DEFLATED if deflate else zipfile.ZIP_STORED
 
 
 def write_zip(members: list[tuple[str, bytes, int]]) -> bytes:

@@ -51,6 +51,7 @@ from scripts.bench_common import TimedOutbox, say  # noqa: E402
 from scripts.bench_common import percentile as pct  # noqa: E402
 from tests.fixtures.broker import MOSQUITTO, make_broker  # noqa: E402
 from tests.fixtures.postgres import PostgresUnavailable, start_cluster  # noqa: E402
+from tests.keys import RECEIPT_KEY, RECEIPT_KEYS, private_pem  # noqa: E402
 from tests.servers.central_collector import BOX, CAMERA, BundleMaker, key_file  # noqa: E402
 
 CAMERAS = REPO / "configs" / "cameras.yaml"
@@ -151,6 +152,7 @@ def run_db(
         },
         "ingest": {"batch_max": args.batch, "workers": args.workers},
         "keys": [{"box": BOX, "pem_file": str(key_file(tmp))}],
+        "receipt_key_file": str(private_pem(tmp, RECEIPT_KEY, "central-receipts")),
     }
     (tmp / "central.yaml").write_text(json.dumps(config))
     collector = CollectorProcess(tmp / "central.yaml", tmp / "collector.err")
@@ -160,7 +162,7 @@ def run_db(
         box = TimedOutbox(tmp / "outbox.sqlite", 4 << 30)
         pub = Publisher(
             BrokerConfig(port=broker.port), CAMERA, box,
-            resend_after_s=30, resend_max_s=600, heartbeat_s=5,
+            resend_after_s=30, resend_max_s=600, heartbeat_s=5, receipt_keys=RECEIPT_KEYS,
         ).start()  # fmt: skip
         while not pub.connected:
             time.sleep(0.01)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from collections.abc import Iterable
@@ -34,3 +35,25 @@ def say(*parts: object) -> None:
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))]
+
+
+def machine() -> dict[str, object]:
+    """The CPU the figures were measured on: model, cores, and the vector ISA that decides
+    the models' speed (AVX2, AVX-512, bfloat16 in AVX-512 or AMX)."""
+    model, flags = "unknown", set[str]()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            key, _, value = line.partition(":")
+            if key.strip() == "model name" and model == "unknown":
+                model = value.strip()
+            elif key.strip() == "flags" and not flags:
+                flags = set(value.split())
+    except OSError:
+        pass
+    wanted = ("avx2", "fma", "avx512f", "avx512_vnni", "avx512_bf16", "amx_bf16", "amx_tile")
+    return {
+        "cpu_model": model,
+        "cores": os.cpu_count(),
+        "isa": [f for f in wanted if f in flags],
+        "bfloat16": bool({"avx512_bf16", "amx_bf16"} & flags),
+    }

@@ -38,6 +38,7 @@ from edge.delivery.outbox import Outbox  # noqa: E402
 from edge.delivery.publish import Publisher  # noqa: E402
 from scripts.bench_common import TimedOutbox, percentile, say  # noqa: E402
 from tests.fixtures.broker import MOSQUITTO, make_broker  # noqa: E402
+from tests.keys import RECEIPT_KEYS  # noqa: E402
 from tests.servers.edge_publisher import sample_bundle  # noqa: E402
 
 
@@ -142,7 +143,7 @@ def main() -> int:
             box = TimedOutbox(Path(tmp) / "outbox.sqlite", 4 << 30)
             pub = Publisher(
                 BrokerConfig(port=broker.port), "MT-07", box,
-                resend_after_s=30, resend_max_s=600, heartbeat_s=5,
+                resend_after_s=30, resend_max_s=600, heartbeat_s=5, receipt_keys=RECEIPT_KEYS,
             )  # fmt: skip
             pub.start()
             while not pub.connected:

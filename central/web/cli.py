@@ -43,7 +43,8 @@ def cmd_web(args: argparse.Namespace) -> int:
     if args.health:
         from central.health import HealthMonitor
 
-        monitor = HealthMonitor(config.broker, app.state.store.sessions).start()
+        known = set(app.state.cameras) or None  # the city's cameras, when the config names them
+        monitor = HealthMonitor(config.broker, app.state.store.sessions, cameras=known).start()
     try:
         uvicorn.run(
             app,

@@ -39,10 +39,13 @@ M: dict[str, tuple[str, str]] = {
     "login.password": ("Mật khẩu", "Password"),
     "login.submit": ("Đăng nhập", "Sign in"),
     "login.failed": ("Sai tên đăng nhập hoặc mật khẩu.", "Wrong user name or password."),
-    "login.locked": (
-        "Đăng nhập sai quá nhiều lần với tên này; hãy thử lại sau 15 phút.",
-        "Too many failed sign-ins for this name; try again in 15 minutes.",
+    "login.wait": (
+        "Đăng nhập sai nhiều lần. Để bảo vệ tài khoản, hãy đợi {wait} rồi thử lại.",
+        "Too many failed sign-ins. To protect the account, wait {wait} and try again.",
     ),
+    "wait.seconds": ("{s} giây", "{s} s"),
+    "wait.minutes": ("{m} phút", "{m} min"),
+    "wait.minutes_seconds": ("{m} phút {s} giây", "{m} min {s} s"),
     "error.title": ("Không thực hiện được", "Not possible"),
     "error.csrf": (
         "Yêu cầu bị từ chối: thiếu hoặc sai mã bảo vệ biểu mẫu (CSRF). "
@@ -253,6 +256,19 @@ M: dict[str, tuple[str, str]] = {
     "cameras.offline": ("Mất kết nối", "Offline"),
     "cameras.unknown": ("Chưa có tín hiệu", "Not heard from"),
     "cameras.stale": ("nhịp tim trễ", "heartbeat late"),
+    "cameras.quota_title": (
+        "Camera vượt hạn mức cách ly (24 giờ qua)",
+        "Cameras over their quarantine budget (last 24 h)",
+    ),
+    "cameras.quota_row": (
+        "{camera}: {n} tin nhắn bị từ chối ({mb} MB) không được lưu nội dung — kiểm tra thiết bị",
+        "{camera}: {n} refused messages ({mb} MB) whose bytes were not kept — check the box",
+    ),
+    "cameras.held": ("{n} gói bị giữ lại", "{n} held"),
+    "cameras.refused": (
+        "{n} tin nhắn không có chữ ký hợp lệ",
+        "{n} messages without a valid signature",
+    ),
     "cameras.spark_label": ("{n} vi phạm trong 24 giờ qua", "{n} violations in the last 24 h"),
     "ago.s": ("{n} giây trước", "{n} s ago"),
     "ago.m": ("{n} phút trước", "{n} min ago"),
@@ -325,6 +341,16 @@ def t(key: str, /, lang: str = DEFAULT_LANG, **values: Any) -> str:
     """The text for `key` in `lang`, with `{name}` filled from `values` (KeyError if unknown)."""
     text = M[key][LANGS.index(lang_or_default(lang))]
     return text.format(**values) if values else text
+
+
+def duration(seconds: int, lang: str) -> str:
+    """A short wait as people say it: 45 giây, 2 phút, 4 phút 16 giây."""
+    minutes, rest = divmod(max(0, int(seconds)), 60)
+    if not minutes:
+        return t("wait.seconds", lang, s=rest)
+    if not rest:
+        return t("wait.minutes", lang, m=minutes)
+    return t("wait.minutes_seconds", lang, m=minutes, s=rest)
 
 
 def t_opt(prefix: str, code: str | None, lang: str) -> str:

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from central.db import CONFIRMED, Quarantined
 from central.notices import LOCAL_TZ
+from central.quarantine_quota import over_budget
 from central.reports import Funnel, ReportError, render_csv, render_html
 from central.users import (
     ROLES,
@@ -97,6 +98,8 @@ class CameraRow:
     outbox: int | None
     today: int
     spark: str
+    held: int  # bundles the centre quarantined, kept aside on the box
+    refused: int  # receipts and signal phases the box refused as unsigned or forged
 
 
 @router.get("/cameras", response_class=HTMLResponse)
@@ -139,10 +142,14 @@ def cameras_page(
                 outbox=beat.get("outbox_depth"),
                 today=today.get(camera, 0),
                 spark=sparkline(counts, t("cameras.spark_label", lang, n=sum(counts))),
+                held=int(beat.get("outbox_held") or 0),
+                refused=int(beat.get("receipts_refused") or 0)
+                + int(beat.get("signals_refused") or 0),
             )
         )
     summary = {s: sum(1 for r in rows if r.status == s) for s in ("online", "offline", "unknown")}
-    return page(request, "cameras.html", {"rows": rows, "summary": summary})
+    over = sorted(over_budget(db, now).items())
+    return page(request, "cameras.html", {"rows": rows, "summary": summary, "over_quota": over})
 
 
 @router.get("/quarantine", response_class=HTMLResponse)

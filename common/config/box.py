@@ -29,17 +29,22 @@ class BrokerConfig(StrictModel):
     host: str = Field("127.0.0.1", min_length=1)
     port: int = Field(1883, ge=1, le=65535)
     tls: TlsConfig | None = None
-    username: str | None = None  # one user per edge box; `{box}` becomes the box id
+    # One broker user per camera worker, all with the box's password: `{camera}` becomes the
+    # camera id, `{box}` the box id. The broker binds client ids to user names (see
+    # `dendo-central broker-config`), so each user is one session nobody else can take.
+    username: str | None = None
     password_env: str = Field("DENDO_MQTT_PASSWORD", pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
     keepalive_s: int = Field(30, ge=5, le=3600)
     reconnect_min_s: float = Field(1.0, gt=0)
     reconnect_max_s: float = Field(60.0, gt=0)
 
-    def for_box(self, box: str) -> BrokerConfig:
-        """These settings with `{box}` in the user name replaced by the box id."""
-        if self.username is None or "{box}" not in self.username:
+    def for_camera(self, box: str, camera: str) -> BrokerConfig:
+        """These settings as one camera worker of `box` uses them: `{box}` and `{camera}` in
+        the user name filled in."""
+        if self.username is None:
             return self
-        return self.model_copy(update={"username": self.username.replace("{box}", box)})
+        name = self.username.replace("{box}", box).replace("{camera}", camera)
+        return self.model_copy(update={"username": name})
 
     def password(self, env: Mapping[str, str] | None = None) -> str | None:
         """The password from the environment, or None when the variable is unset."""
@@ -57,6 +62,9 @@ class EdgeConfig(StrictModel):
     broker: BrokerConfig = BrokerConfig()
     outbox: OutboxConfig = OutboxConfig()
     key_file: Path = Path("/etc/dendo/edge.key.pem")  # the box's Ed25519 signing key
+    # The central service's receipt-signing public keys (PEM; more than one while a key is
+    # rotated). A bundle leaves the outbox only on a receipt one of them verifies.
+    receipt_keys: list[Path] = Field(default_factory=list)
     state_dir: Path = Path("/var/lib/dendo/state")  # per-camera sequence chains
     heartbeat_s: float = Field(30.0, gt=0)
     metrics_port: int | None = Field(9108, ge=1, le=65535)  # Prometheus /metrics; null: off

@@ -17,6 +17,7 @@ from pydantic import Field, ValidationError, model_validator
 from common.config.box import EdgeConfig
 from common.config.camera import ID_PATTERNS, CameraConfig
 from common.config.sections import DefaultsConfig
+from common.config.signal import SignalControllerConfig
 from common.config.yaml_file import ConfigError, fields_error, format_errors, read_yaml
 from common.strict import StrictModel
 
@@ -39,6 +40,7 @@ def _deep_merge(base: Mapping[str, Any], over: Mapping[str, Any]) -> dict[str, A
 class CityConfig(StrictModel):
     defaults: DefaultsConfig = DefaultsConfig()
     edge: EdgeConfig = EdgeConfig()
+    signal_controllers: list[SignalControllerConfig] = Field(default_factory=list)
     cameras: Annotated[list[CameraConfig], Field(min_length=1)]
 
     @model_validator(mode="before")
@@ -65,9 +67,22 @@ class CityConfig(StrictModel):
             if cam.id in first:
                 problems.append((f"cameras.{i}.id", f"duplicate {cam.id} (index {first[cam.id]})"))
             first.setdefault(cam.id, i)
+        known = {c.intersection for c in self.signal_controllers}
+        for i, cam in enumerate(self.cameras):
+            ctl = cam.signal.controller
+            if ctl is not None and ctl.intersection not in known:
+                problems.append((
+                    f"cameras.{i}.signal.controller.intersection",
+                    f"{ctl.intersection} is not in signal_controllers (its public keys)",
+                ))  # fmt: skip
         if problems:
             raise fields_error(problems)
         return self
+
+    def signal_controller(self, intersection: str) -> SignalControllerConfig:
+        """The registered controller of an intersection (validated to exist for every
+        camera on a controller)."""
+        return next(c for c in self.signal_controllers if c.intersection == intersection)
 
     @property
     def boxes(self) -> list[str]:

@@ -4,6 +4,7 @@ intersection controller's phase messages; one block per source, checked against 
 from __future__ import annotations
 
 from enum import StrEnum
+from pathlib import Path
 from typing import Annotated, Literal
 
 from pydantic import AwareDatetime, Field, PositiveInt, model_validator
@@ -48,6 +49,18 @@ class ScheduleConfig(StrictModel):
 class ControllerConfig(StrictModel):
     intersection: Ident  # a topic level: dendo/v1/signals/<intersection>
     phase: int = Field(ge=1)
+
+
+class SignalControllerConfig(StrictModel):
+    """An intersection's signal controller: the keys its phase messages are signed with.
+
+    A phase message is trusted only when one of `public_keys` verifies it, its sequence number
+    is new and it was sent within `max_age_s` (controllers publish their phase at every change
+    and at least this often); otherwise the camera reads the signal as unknown."""
+
+    intersection: Ident
+    public_keys: list[Path] = Field(min_length=1)
+    max_age_s: float = Field(10.0, gt=0, le=3600)
 
 
 class SignalConfig(StrictModel):

@@ -108,6 +108,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_evidence_cli(sub)
     from edge.commands.calibrate import add_cli as add_calibrate_cli
     from edge.commands.check_config import add_cli as add_config_cli
+    from edge.commands.outbox import add_cli as add_outbox_cli
     from edge.commands.replay import add_cli as add_replay_cli
     from edge.commands.run import add_cli as add_run_cli
 
@@ -115,6 +116,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_replay_cli(sub)
     add_calibrate_cli(sub)
     add_run_cli(sub)
+    add_outbox_cli(sub)
 
     demo = sub.add_parser("demo", help="run the perception on a rendered sample scene")
     demo.add_argument("--out", default="out/demo", help="folder for the annotated picture")

@@ -47,6 +47,13 @@ def run_main(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
+    if not config.edge.receipt_keys:
+        print(
+            "dendo-edge run: edge.receipt_keys is empty: no receipt could be verified, so no"
+            " bundle would ever leave the outbox (add the centre's receipt public key)",
+            file=sys.stderr,
+        )
+        return 2
     if not config.edge.key_file.is_file():
         print(
             f"dendo-edge run: signing key {config.edge.key_file} not found "

@@ -49,7 +49,14 @@ def camera_process(
 
     config = load_config(config_path)
     camera = config.camera(camera_id)
-    worker = CameraWorker(camera, config.edge, camera.box, stop_event=stop)
+    controller = camera.signal.controller
+    worker = CameraWorker(
+        camera,
+        config.edge,
+        camera.box,
+        stop_event=stop,
+        signal_controller=config.signal_controller(controller.intersection) if controller else None,
+    )
 
     def report(figures: dict[str, object]) -> None:
         try:

@@ -30,6 +30,18 @@ GAUGES: dict[str, tuple[str, str]] = {
     "outbox_depth": ("dendo_edge_outbox_bundles", "bundles waiting for their receipt"),
     "outbox_bytes": ("dendo_edge_outbox_bytes", "bytes held in the outbox"),
     "outbox_evicted": ("dendo_edge_outbox_evicted", "bundles evicted by the disk quota"),
+    "outbox_held": (
+        "dendo_edge_outbox_held",
+        "bundles the centre quarantined, kept aside until an operator acts (dendo-edge outbox)",
+    ),
+    "receipts_refused": (
+        "dendo_edge_receipts_refused",
+        "receipts ignored: unsigned or not signed by a centre key (the bundle is kept)",
+    ),
+    "signals_refused": (
+        "dendo_edge_signals_refused",
+        "signal phases ignored: unsigned, wrongly signed, stale or replayed",
+    ),
     "last_violation_at": (
         "dendo_edge_last_violation_timestamp_seconds",
         "time of the last violation (Unix seconds)",

@@ -37,7 +37,9 @@ CREATE TABLE IF NOT EXISTS bundles (
     size INTEGER NOT NULL,
     created_at REAL NOT NULL,
     published_at REAL,                  -- PUBACK time in this process; NULL: due now
-    attempts INTEGER NOT NULL DEFAULT 0
+    attempts INTEGER NOT NULL DEFAULT 0,
+    held_reason TEXT                    -- quarantined by the centre: kept, not sent, until
+                                        -- an operator releases or drops it; NULL: deliverable
 );
 CREATE TABLE IF NOT EXISTS payloads (
     seq INTEGER PRIMARY KEY REFERENCES bundles(seq) ON DELETE CASCADE,
@@ -47,6 +49,12 @@ CREATE TABLE IF NOT EXISTS evictions (
     violation_id TEXT NOT NULL,
     camera_id TEXT NOT NULL,
     size INTEGER NOT NULL,
+    at REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS drops (      -- held bundles an operator chose to forget
+    violation_id TEXT NOT NULL,
+    camera_id TEXT NOT NULL,
+    reason TEXT NOT NULL,
     at REAL NOT NULL
 );
 """
@@ -98,6 +106,9 @@ class Outbox:
         # SQLite lets proceed beside a writer; a put only checkpoints itself past 64 MB of WAL.
         self._db.execute("PRAGMA wal_autocheckpoint=16384")
         self._db.executescript(_SCHEMA)
+        columns = {row[1] for row in self._db.execute("PRAGMA table_info(bundles)")}
+        if "held_reason" not in columns:  # an outbox file from before held bundles existed
+            self._db.execute("ALTER TABLE bundles ADD COLUMN held_reason TEXT")
         self._checkpointer: sqlite3.Connection | None = None
 
     # --- plumbing ---------------------------------------------------------------------------
@@ -238,6 +249,55 @@ class Outbox:
         with self._tx(durable=False) as db:  # payloads go too (ON DELETE CASCADE)
             return db.executemany("DELETE FROM bundles WHERE violation_id = ?", rows).rowcount
 
+    def hold_many(self, held: Iterable[tuple[str, str]]) -> int:
+        """The centre quarantined these (violation id, reason): keep each bundle aside, never
+        sent again by itself, until an operator releases or drops it. Durable."""
+        rows = [(reason, vid) for vid, reason in held]
+        if not rows:
+            return 0
+        with self._tx() as db:
+            return db.executemany(
+                "UPDATE bundles SET held_reason = ? WHERE violation_id = ?", rows
+            ).rowcount
+
+    def held(self) -> list[tuple[str, str, int, str]]:
+        """(violation id, camera, size, reason) of every held bundle, oldest first."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT violation_id, camera_id, size, held_reason FROM bundles"
+                " WHERE held_reason IS NOT NULL ORDER BY seq"
+            ).fetchall()
+        return [(str(v), str(c), int(s), str(r)) for v, c, s, r in rows]
+
+    def release(self, violation_id: str) -> bool:
+        """An operator sends a held bundle again (the centre was mended): due now."""
+        with self._tx() as db:
+            return bool(
+                db.execute(
+                    "UPDATE bundles SET held_reason = NULL, published_at = NULL"
+                    " WHERE violation_id = ? AND held_reason IS NOT NULL",
+                    (violation_id,),
+                ).rowcount
+            )
+
+    def drop(self, violation_id: str, reason: str) -> bool:
+        """An operator forgets a held bundle; recorded with the reason they gave."""
+        with self._tx() as db:
+            row = db.execute(
+                "SELECT camera_id FROM bundles WHERE violation_id = ? AND held_reason IS NOT NULL",
+                (violation_id,),
+            ).fetchone()
+            if row is None:
+                return False
+            db.execute("DELETE FROM bundles WHERE violation_id = ?", (violation_id,))
+            db.execute(
+                "INSERT INTO drops (violation_id, camera_id, reason, at) VALUES (?,?,?,?)",
+                (violation_id, row[0], reason, time.time()),
+            )
+        log.warning("outbox %s: held bundle %s dropped by an operator: %s", self.path,
+                    violation_id, reason)  # fmt: skip
+        return True
+
     def requeue(self) -> int:
         """Make every bundle due now (a new process cannot know what its predecessor sent)."""
         with self._tx(durable=False) as db:
@@ -266,8 +326,9 @@ class Outbox:
         cap = resend_after_s if resend_max_s is None else max(resend_after_s, resend_max_s)
         with self._lock:
             rows = self._db.execute(
-                "SELECT seq, violation_id FROM bundles WHERE published_at IS NULL"
-                " OR published_at + min(? * (1 << min(max(attempts - 1, 0), 20)), ?) <= ?"
+                "SELECT seq, violation_id FROM bundles WHERE held_reason IS NULL AND"
+                " (published_at IS NULL"
+                " OR published_at + min(? * (1 << min(max(attempts - 1, 0), 20)), ?) <= ?)"
                 " ORDER BY seq",
                 (resend_after_s, cap, now),
             )
@@ -300,8 +361,11 @@ class Outbox:
         return None if row is None else str(row[0])
 
     def depth(self) -> int:
-        """Bundles waiting for a receipt."""
+        """Bundles waiting for a receipt, held ones included."""
         return self._scalar("SELECT COUNT(*) FROM bundles")
+
+    def held_count(self) -> int:
+        return self._scalar("SELECT COUNT(*) FROM bundles WHERE held_reason IS NOT NULL")
 
     def size_bytes(self) -> int:
         """Payload bytes held (what the quota counts, not the file size)."""

@@ -22,7 +22,7 @@ import queue
 import socket
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -34,6 +34,7 @@ from paho.mqtt.reasoncodes import ReasonCode
 
 from common.config.box import BrokerConfig, EdgeConfig
 from common.mqtt import new_client
+from common.signing import Ed25519PublicKey, load_public_keys
 from common.topics import (
     OFFLINE,
     ONLINE,
@@ -52,9 +53,10 @@ log = logging.getLogger(__name__)
 
 _STATS = ("frames_in", "frames_processed", "frames_dropped", "frames_corrupt", "reconnects")
 _COUNTERS = (
-    "published acked resent bad_receipts signals bad_signals connects connect_failures"
-    " publish_refused"
+    "published acked held resent bad_receipts receipts_refused signals bad_signals connects"
+    " connect_failures publish_refused"
 ).split()
+_REFUSAL_LOG_S = 60.0  # unsigned receipts are logged at most once a minute (and all counted)
 _CHECKPOINT_S = 1.0  # copy the WAL into the outbox file this often, off the put path
 _OK = (MQTTErrorCode.MQTT_ERR_SUCCESS, MQTTErrorCode.MQTT_ERR_NO_CONN)  # NO_CONN: paho queues
 
@@ -69,12 +71,13 @@ class Publisher:
         """The box's broker (its user name filled in), resend timing and heartbeat; `hooks`
         are the keyword callbacks and the signal feed of __init__."""
         return cls(
-            edge.broker.for_box(box),
+            edge.broker.for_camera(box, camera_id),
             camera_id,
             outbox,
             resend_after_s=edge.outbox.resend_after_s,
             resend_max_s=edge.outbox.resend_max_s,
             heartbeat_s=edge.heartbeat_s,
+            receipt_keys=load_public_keys(edge.receipt_keys),
             **hooks,
         )
 
@@ -87,6 +90,7 @@ class Publisher:
         resend_after_s: float,
         resend_max_s: float,
         heartbeat_s: float,
+        receipt_keys: Mapping[str, Ed25519PublicKey],
         stats: Callable[[], dict[str, Any]] | None = None,
         signal_intersection: str | None = None,
         on_signal: Callable[[SignalPhase], None] | None = None,
@@ -100,6 +104,8 @@ class Publisher:
         self.max_inflight, self.session_expiry_s = max_inflight, session_expiry_s
         self._window = max_inflight
         self._stats, self._on_signal = stats, on_signal
+        self.receipt_keys = dict(receipt_keys)
+        self._refusal_logged = -_REFUSAL_LOG_S
         self._topic = violation_topic(camera_id)
         self._status, self._beat = status_topic(camera_id), heartbeat_topic(camera_id)
         self._receipts = receipt_topic(camera_id)
@@ -115,7 +121,8 @@ class Publisher:
         self._last_violation_at: datetime | None = None
         self._flush_until = 0.0
         self._worker: threading.Thread | None = None
-        self._client = self._make_client(client_id or f"dendo-edge-{camera_id}")
+        # The broker names a session by its user where it binds the two; the same id here.
+        self._client = self._make_client(client_id or broker.username or f"dendo-edge-{camera_id}")
 
     # --- public -----------------------------------------------------------------------------
 
@@ -307,7 +314,11 @@ class Publisher:
             self.outbox.mark_published_many(pubacks, time.time())
             self._count("published", len(pubacks))
         matching: list[str] = []
+        quarantined: list[tuple[str, str]] = []
         for r in receipts:
+            if r.signer(self.receipt_keys) is None:
+                self._refuse_receipt(r)
+                continue
             held = self.outbox.sha256_of(r.violation_id)
             if r.camera_id != self.camera_id or (held is not None and held != r.sha256):
                 self._count("bad_receipts")
@@ -316,13 +327,31 @@ class Publisher:
                     " (sha256 %s): not acked, the bundle will be sent again",
                     *(self.camera_id, r.violation_id, r.camera_id, r.sha256, held),
                 )
+            elif held is not None and r.status == "quarantined":
+                quarantined.append((r.violation_id, r.reason or "no reason given"))
+                log.error(
+                    "camera %s: the centre quarantined %s: %s; the bundle is kept aside in the"
+                    " outbox until an operator releases or drops it (dendo-edge outbox)",
+                    self.camera_id, r.violation_id, r.reason,
+                )  # fmt: skip
             elif held is not None:  # None: already acked (a duplicate receipt)
                 matching.append(r.violation_id)
-                if r.status == "quarantined":
-                    log.warning("camera %s: the centre quarantined %s: %s", self.camera_id,
-                                r.violation_id, r.reason)  # fmt: skip
         if matching:
             self._count("acked", self.outbox.ack_many(matching))
+        if quarantined:
+            self._count("held", self.outbox.hold_many(quarantined))
+
+    def _refuse_receipt(self, r: Receipt) -> None:
+        """An unsigned or wrongly signed receipt: counted, logged, and the bundle kept."""
+        self._count("receipts_refused")
+        if time.monotonic() - self._refusal_logged >= _REFUSAL_LOG_S:
+            self._refusal_logged = time.monotonic()
+            why = "unsigned" if r.signature is None else f"not signed by a centre key ({r.key_id})"
+            log.error(
+                "camera %s: receipt for %s refused: %s; the bundle stays in the outbox and is"
+                " sent again (%d refused so far)",
+                self.camera_id, r.violation_id, why, self.counters()["receipts_refused"],
+            )  # fmt: skip
 
     def _send_due(self) -> None:
         now = time.monotonic()
@@ -356,6 +385,9 @@ class Publisher:
             outbox_depth=self.outbox.depth(),
             outbox_bytes=self.outbox.size_bytes(),
             outbox_evicted=self.outbox.evicted(),
+            outbox_held=self.outbox.held_count(),
+            receipts_refused=self.counters()["receipts_refused"],
+            signals_refused=int(stats.get("signals_refused", 0)),
             last_violation_at=stats.get("last_violation_at", self._last_violation_at),
             **{k: stats[k] for k in _STATS if k in stats},
         )

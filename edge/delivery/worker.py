@@ -22,10 +22,12 @@ from pathlib import Path
 from common.bundle import open_bundle
 from common.config.box import EdgeConfig
 from common.config.camera import CameraConfig
+from common.config.signal import SignalControllerConfig
 from common.signing import key_id, load_private_key
 from common.topics import SignalPhase
 from common.version import SOFTWARE_VERSION
 from edge.delivery.outbox import Outbox
+from edge.delivery.phases import Admitted, PhaseGate
 from edge.delivery.publish import Publisher
 from edge.delivery.rtsp import RtspSource
 from edge.perception.models import ModelRegistry
@@ -54,8 +56,19 @@ class CameraWorker:
         registry: ModelRegistry | None = None,
         read_plates: bool = True,
         stop_event: threading.Event | None = None,
+        signal_controller: SignalControllerConfig | None = None,
     ) -> None:
+        """`signal_controller`: the registered controller (its keys) of a camera whose signal
+        source is `controller`; required for such a camera."""
         self.camera, self.settings, self.box = camera, settings, box
+        controller = camera.signal.controller
+        if controller is not None and signal_controller is None:
+            raise ValueError(
+                f"camera {camera.id}: no signal_controllers entry for"
+                f" {controller.intersection}: its phases could not be checked"
+            )
+        self.signal_controller = signal_controller
+        self.gate = PhaseGate(signal_controller) if signal_controller is not None else None
         self.registry = registry or ModelRegistry()
         self.read_plates = read_plates
         self.stop_event = stop_event or threading.Event()
@@ -68,10 +81,9 @@ class CameraWorker:
             stall_timeout_s=settings.stall_timeout_s,
         )
         self.pipeline: Pipeline | None = None
-        self.phases: queue.SimpleQueue[SignalPhase] = queue.SimpleQueue()
+        self.phases: queue.SimpleQueue[Admitted] = queue.SimpleQueue()
         own = load_private_key(settings.key_file).public_key()
         self._own_key = {key_id(own): own}
-        controller = camera.signal.controller
         self.publisher = Publisher.from_config(
             settings,
             box,
@@ -85,16 +97,21 @@ class CameraWorker:
     # --- the signal controller feed ---
 
     def _on_signal(self, phase: SignalPhase) -> None:
-        """Called on the MQTT thread: hand the phase to the loop, which owns the pipeline."""
+        """Called on the MQTT thread: a phase the gate believes goes to the loop, which owns
+        the pipeline; any other is counted there and changes nothing."""
         controller = self.camera.signal.controller
-        if controller is not None and phase.phase == controller.phase:
-            self.phases.put(phase)
+        if controller is None or self.gate is None or phase.phase != controller.phase:
+            return
+        if (admitted := self.gate.admit(phase)) is not None:
+            self.phases.put(admitted)
 
     def _apply_phases(self, pipeline: Pipeline) -> None:
         start = self.source.start_utc
         while start is not None and not self.phases.empty():
-            phase = self.phases.get()
-            pipeline.on_signal_phase((phase.since - start).total_seconds(), phase.state)
+            a = self.phases.get()
+            since = (a.phase.since - start).total_seconds()
+            sent = (a.phase.sent_at - start).total_seconds()
+            pipeline.on_signal_phase(since, a.phase.state, sent, a.key_id)
 
     # --- the loop ---
 
@@ -118,6 +135,7 @@ class CameraWorker:
             writer,
             live=True,
             read_plates=self.read_plates,
+            signal_controller=self.signal_controller,
         )
 
     def run(self, on_stats: Callable[[dict[str, object]], None] | None = None) -> None:
@@ -201,5 +219,8 @@ class CameraWorker:
             "outbox_depth": self.outbox.depth(),
             "outbox_bytes": self.outbox.size_bytes(),
             "outbox_evicted": self.outbox.evicted(),
+            "outbox_held": self.outbox.held_count(),
+            "receipts_refused": self.publisher.counters()["receipts_refused"],
+            "signals_refused": self.gate.refused_total if self.gate is not None else 0,
         }
         return out

@@ -10,6 +10,7 @@ from datetime import datetime
 
 from common.config.camera import CameraConfig, config_hash
 from common.config.sections import DetectorKind
+from common.config.signal import SignalControllerConfig
 from edge.perception.models import ModelRegistry
 from edge.perception.motion import MotionDetector
 from edge.perception.plate.finder import PlateFinder
@@ -41,10 +42,12 @@ def build_pipeline(
     *,
     live: bool = False,
     read_plates: bool = True,
+    signal_controller: SignalControllerConfig | None = None,
 ) -> Pipeline:
     """Everything one camera needs, from its configuration. `start_time` is the UTC time of
     stream time 0; `live` says it is the wall clock of a stream (a fixed-time plan then finds
-    its place in the cycle from its epoch) rather than the start of a recording."""
+    its place in the cycle from its epoch) rather than the start of a recording;
+    `signal_controller`: the registered controller of a camera that follows one."""
     zone = camera.exempt.right_turn_on_red if camera.exempt else None
     rule = RedLightRule(
         StopLine(camera.stop_line, camera.direction),
@@ -53,7 +56,7 @@ def build_pipeline(
         signal_history_s=camera.evidence.frames_before_s + 10.0,
     )
     signal = SignalSource.from_config(
-        camera.signal, camera.rule.debounce_frames, start_time if live else None
+        camera.signal, camera.rule.debounce_frames, start_time if live else None, signal_controller
     )
     plates = None
     if read_plates:

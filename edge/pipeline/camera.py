@@ -138,9 +138,16 @@ class Pipeline:
         self.last_status: SignalStatus | None = None
         self.last_tracks: list[Track] = []  # confirmed tracks matched at the last detection
 
-    def on_signal_phase(self, since: float, state: LampState | str) -> None:
-        """A phase message of the intersection's controller, `since` in stream time."""
-        self.signal.on_phase(since, state)
+    def on_signal_phase(
+        self,
+        since: float,
+        state: LampState | str,
+        sent: float | None = None,
+        vouched_by: str | None = None,
+    ) -> None:
+        """A believed phase message of the intersection's controller, times in stream time;
+        `vouched_by`: the key that signed it (it goes into the evidence)."""
+        self.signal.on_phase(since, state, sent, vouched_by)
 
     def process(self, frame: Frame) -> list[Violation]:
         self.stats.frames += 1
@@ -300,6 +307,7 @@ class Pipeline:
             plate_reason=v.plate.reason,
             frame_boxes=boxes,
             signal_debounce_frames=self.signal.debounce_frames,
+            signal_key_id=d.signal.vouched_by,
         )
         cross = shots["cross"]
         frames = EvidenceFrames(

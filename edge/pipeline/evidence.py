@@ -73,6 +73,7 @@ class ViolationRecord:
     plate_reason: str | None  # why plate is None
     frame_boxes: list[dict[str, Any]]  # {role, frame_index, t, box}
     signal_debounce_frames: int | None = None
+    signal_key_id: str | None = None  # the controller key that vouched for the phase
 
 
 @dataclass(frozen=True)
@@ -284,6 +285,7 @@ class EvidenceWriter:
                 "state": v.signal_state,
                 "source": v.signal_source,
                 "debounce_frames": v.signal_debounce_frames,
+                "controller_key_id": v.signal_key_id,
             },
             "vehicle": {"class": v.vehicle_class, "track_id": int(v.track_id)},
             "cross_frame": int(v.cross_frame),

@@ -15,7 +15,12 @@ from datetime import datetime
 
 import numpy as np
 
-from common.config.signal import ScheduleConfig, SignalConfig, SignalSourceKind
+from common.config.signal import (
+    ScheduleConfig,
+    SignalConfig,
+    SignalControllerConfig,
+    SignalSourceKind,
+)
 from edge.perception.signal_heads import LampState, SignalHead, SignalHeadClassifier
 
 
@@ -31,6 +36,7 @@ class SignalStatus:
     # The state was already on when the stream began: `since` is only a lower bound, and
     # the time into red is at least (not exactly) what is recorded.
     began_before_stream: bool = False
+    vouched_by: str | None = None  # the controller key that signed the phase message
 
     def seconds_into_red(self, t: float) -> float | None:
         return None if self.red_since is None else max(0.0, t - self.red_since)
@@ -45,6 +51,7 @@ class SignalStatus:
             "raw": str(self.raw),
             "source": self.source,
             "began_before_stream": self.began_before_stream,
+            "vouched_by": self.vouched_by,
         }
 
 
@@ -131,32 +138,53 @@ class FixedTimePlan:
 
 
 class ControllerFeed:
-    """Phase messages from the signal controller (fed over MQTT on the edge box).
+    """Phase messages from the signal controller (fed over MQTT on the edge box, each one
+    checked by edge.delivery.phases before it gets here).
 
-    Each message says the phase state and when it began; the feed answers for any time at or
-    after the last message. Messages may arrive late or out of order; they are kept sorted.
+    Each message says the phase state, when it began, and when it was sent; the feed answers
+    for any time at or after a message. Messages may arrive late or out of order; they are
+    kept sorted. The controller repeats its phase at least every `max_age_s`: at a time more
+    than that after the last message sent, the feed reads `unknown` (a silent controller or a
+    blocked feed never leaves an old red standing).
     """
 
-    def __init__(self) -> None:
-        self._phases: list[tuple[float, LampState]] = []
+    def __init__(self, max_age_s: float | None = None) -> None:
+        self.max_age_s = max_age_s
+        self._phases: list[tuple[float, LampState, str | None]] = []
+        self._sent: list[float] = []
 
-    def on_phase(self, since: float, state: LampState | str) -> None:
-        entry = (since, LampState(state))
-        self._phases.append(entry)
+    def on_phase(
+        self,
+        since: float,
+        state: LampState | str,
+        sent: float | None = None,
+        vouched_by: str | None = None,
+    ) -> None:
+        """`since` and `sent` in stream time; `vouched_by`: the key that signed it."""
+        self._phases.append((since, LampState(state), vouched_by))
         self._phases.sort(key=lambda p: p[0])
+        self._sent.append(since if sent is None else sent)
+        self._sent.sort()
+
+    def _fresh(self, t: float) -> bool:
+        if self.max_age_s is None:
+            return True
+        heard = [s for s in self._sent if s <= t]
+        return bool(heard) and t - heard[-1] <= self.max_age_s
 
     def status(self, t: float) -> SignalStatus:
-        current: tuple[float, LampState] | None = None
-        for since, state in self._phases:
-            if since > t:
+        current: tuple[float, LampState, str | None] | None = None
+        for entry in self._phases:
+            if entry[0] > t:
                 break
-            current = (since, state)
-        if current is None:
+            current = entry
+        if current is None or not self._fresh(t):
             unknown = LampState.UNKNOWN
             return SignalStatus(unknown, t, None, unknown, SignalSourceKind.CONTROLLER)
-        since, state = current
+        since, state, key = current
         red_since = since if state == LampState.RED else None
-        return SignalStatus(state, since, red_since, state, SignalSourceKind.CONTROLLER)
+        kind = SignalSourceKind.CONTROLLER
+        return SignalStatus(state, since, red_since, state, kind, vouched_by=key)
 
 
 class SignalSource:
@@ -168,11 +196,12 @@ class SignalSource:
         heads: Sequence[SignalHead] = (),
         debounce_frames: int | None = None,
         plan: FixedTimePlan | None = None,
+        feed_max_age_s: float | None = None,
     ) -> None:
         self.kind = kind
         self.heads = list(heads)
         self.plan = plan
-        self.feed = ControllerFeed()
+        self.feed = ControllerFeed(feed_max_age_s)
         self.debounce_frames = debounce_frames if kind == SignalSourceKind.VISION else None
         if kind == SignalSourceKind.VISION:
             if not self.heads or debounce_frames is None:
@@ -184,19 +213,31 @@ class SignalSource:
 
     @classmethod
     def from_config(
-        cls, config: SignalConfig, debounce_frames: int, live_start: datetime | None
+        cls,
+        config: SignalConfig,
+        debounce_frames: int,
+        live_start: datetime | None,
+        controller: SignalControllerConfig | None = None,
     ) -> SignalSource:
         """`live_start`: the wall-clock time of stream time 0 on a live stream, None on a
-        replay (see FixedTimePlan.from_config)."""
+        replay (see FixedTimePlan.from_config); `controller`: the intersection's registered
+        controller, whose `max_age_s` bounds how long a phase message is believed."""
         heads = [SignalHead(h.roi, h.layout) for h in config.heads]
         plan = None
         if config.schedule is not None:
             plan = FixedTimePlan.from_config(config.schedule, live_start)
-        return cls(config.source, heads, debounce_frames, plan)
+        max_age = controller.max_age_s if controller is not None else None
+        return cls(config.source, heads, debounce_frames, plan, max_age)
 
-    def on_phase(self, since: float, state: LampState | str) -> None:
-        """A controller phase message, its `since` in stream time."""
-        self.feed.on_phase(since, state)
+    def on_phase(
+        self,
+        since: float,
+        state: LampState | str,
+        sent: float | None = None,
+        vouched_by: str | None = None,
+    ) -> None:
+        """A controller phase message, its times in stream time."""
+        self.feed.on_phase(since, state, sent, vouched_by)
 
     def status(self, t: float, image: np.ndarray) -> SignalStatus:
         if self.kind == SignalSourceKind.VISION:

@@ -26,6 +26,7 @@ from common.signing import Ed25519PrivateKey, key_id
 from edge.delivery.outbox import Outbox
 from edge.delivery.publish import Publisher
 from tests.fixtures.broker import Broker, Child, wait_until
+from tests.keys import RECEIPT_KEY, RECEIPT_KEYS, private_pem
 from tests.paths import REPO
 from tests.servers.central_collector import BOX, CAMERA, BundleMaker, key_file
 
@@ -42,6 +43,7 @@ def write_config(directory: Path, port: int) -> Path:
                    "reconnect_min_s": 1, "reconnect_max_s": 2},
         "ingest": {"batch_max": 16, "workers": 2},
         "keys": [{"box": BOX, "pem_file": str(key_file(directory))}],
+        "receipt_key_file": str(private_pem(directory, RECEIPT_KEY, "central-receipts")),
     }  # fmt: skip
     path = directory / "central.yaml"
     path.write_text(json.dumps(config, indent=1))  # JSON is YAML
@@ -78,8 +80,9 @@ class Env:
         # No resend within the test: recovery must come from the broker's session alone.
         outbox = Outbox(directory / "outbox.sqlite", 1 << 30)
         self.publisher = Publisher(
-            settings, CAMERA, outbox, resend_after_s=600.0, resend_max_s=600.0, heartbeat_s=30.0
-        ).start()
+            settings, CAMERA, outbox, resend_after_s=600.0, resend_max_s=600.0, heartbeat_s=30.0,
+            receipt_keys=RECEIPT_KEYS,
+        ).start()  # fmt: skip
         self.maker = BundleMaker()
         self.sent: list[str] = []
 

@@ -65,6 +65,15 @@ def _path_in_member_name(env: Env) -> bytes:
     return buf.getvalue()
 
 
+def _deflated(env: Env) -> bytes:
+    """The genuine signed contents, repacked into a deflated ZIP."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in members(_bundle(env)):
+            zf.writestr(name, data)
+    return buf.getvalue()
+
+
 def _one_size(manifest: dict) -> None:
     manifest["files"][0]["size"] += 1
 
@@ -103,6 +112,7 @@ CASES: dict[QuarantineReason, Case] = {
     ),
     QuarantineReason.HASH_MISMATCH: lambda e, _: (_flip_frame_byte(e), TOPIC),
     QuarantineReason.SIZE_MISMATCH: lambda e, _: (_resigned(e, _one_size), TOPIC),
+    QuarantineReason.NOT_CANONICAL: lambda e, _: (_deflated(e), TOPIC),
     QuarantineReason.JPEG_CORRUPT: lambda e, _: (
         _bundle(e, files=e.maker.files(1, frame_cross=b"\xff\xd8" + bytes(3000))), TOPIC,
     ),

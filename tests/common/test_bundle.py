@@ -50,6 +50,7 @@ from common.signing import (
     sign,
     verify,
 )
+from common.zipsafe import write_zip
 
 KEY = Ed25519PrivateKey.from_private_bytes(bytes(range(32)))
 OTHER = Ed25519PrivateKey.from_private_bytes(bytes(range(1, 33)))
@@ -217,9 +218,24 @@ def test_zip_layout_is_fixed(bundle: bytes) -> None:
     assert names == [MANIFEST_NAME, SIGNATURE_NAME, *(f.name for f in FILES)]
     assert all(i.date_time == (1980, 1, 1, 0, 0, 0) for i in infos)
     assert all(i.external_attr >> 16 == stat.S_IFREG | 0o644 for i in infos)
-    assert infos[0].compress_type == zipfile.ZIP_DEFLATED
-    assert all(i.compress_type == zipfile.ZIP_STORED for i in infos[1:])
+    assert all(i.compress_type == zipfile.ZIP_STORED for i in infos), "nothing left to a codec"
     assert infos[1].file_size == 64
+
+
+def test_a_repacked_container_of_genuine_contents_is_refused(bundle: bytes) -> None:
+    """The same signed manifest and files in another ZIP (deflated, reordered): not the edge's."""
+    with zipfile.ZipFile(io.BytesIO(bundle)) as zf:
+        members = [(i.filename, zf.read(i)) for i in zf.infolist()]
+    for label, items, method in (
+        ("deflated", members, zipfile.ZIP_DEFLATED),
+        ("reordered", [members[1], members[0], *members[2:]], zipfile.ZIP_STORED),
+    ):
+        repacked = write_zip([(n, d, method) for n, d in items])
+        assert repacked != bundle
+        with pytest.raises(BundleError) as info:
+            open_bundle(repacked, KEYS)
+        assert info.value.reason == "not_canonical", f"{label}: {info.value}"
+    assert open_bundle(bundle, KEYS).manifest.camera_id, "the genuine container still opens"
 
 
 def test_same_inputs_give_identical_bytes(bundle: bytes) -> None:

@@ -18,11 +18,16 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from common.bundle import BundleFile, build_bundle, utc_ms, uuid7
-from common.config.box import BrokerConfig
-from common.signing import Ed25519PrivateKey
-from edge.delivery.outbox import Outbox
-from edge.delivery.publish import Publisher
+REPO = Path(__file__).resolve().parents[2]
+if str(REPO) not in sys.path:  # the tests package, for the shared test keys
+    sys.path.insert(0, str(REPO))
+
+from common.bundle import BundleFile, build_bundle, utc_ms, uuid7  # noqa: E402
+from common.config.box import BrokerConfig  # noqa: E402
+from common.signing import Ed25519PrivateKey  # noqa: E402
+from edge.delivery.outbox import Outbox  # noqa: E402
+from edge.delivery.publish import Publisher  # noqa: E402
+from tests.keys import RECEIPT_KEYS  # noqa: E402
 
 KEY = Ed25519PrivateKey.from_private_bytes(bytes(range(32)))
 _ROLES = [
@@ -100,6 +105,7 @@ def main(argv: list[str] | None = None) -> int:
         resend_after_s=args.resend_after,
         resend_max_s=600,
         heartbeat_s=30,
+        receipt_keys=RECEIPT_KEYS,
     ).start()
     for i in range(args.count):
         publisher.submit(*sample_bundle(args.camera, i + 1))

@@ -21,6 +21,7 @@ import signal
 import socket
 import sys
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import paho.mqtt.client as mqtt
@@ -28,7 +29,11 @@ from paho.mqtt.enums import CallbackAPIVersion
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
-from common.bundle import (
+REPO = Path(__file__).resolve().parents[2]
+if str(REPO) not in sys.path:  # the tests package, for the shared test keys
+    sys.path.insert(0, str(REPO))
+
+from common.bundle import (  # noqa: E402
     MANIFEST_NAME,
     MAX_FILES,
     MAX_MEMBER,
@@ -36,11 +41,12 @@ from common.bundle import (
     BundleError,
     open_bundle,
 )
-from common.manifest import parse_manifest
-from common.reasons import QuarantineReason
-from common.signing import key_id, load_public_key
-from common.topics import CENTRAL_SUBSCRIPTION, Receipt, camera_of, receipt_topic
-from common.zipsafe import read_members
+from common.manifest import parse_manifest  # noqa: E402
+from common.reasons import QuarantineReason  # noqa: E402
+from common.signing import key_id, load_public_key  # noqa: E402
+from common.topics import CENTRAL_SUBSCRIPTION, Receipt, camera_of, receipt_topic  # noqa: E402
+from common.zipsafe import read_members  # noqa: E402
+from tests.keys import RECEIPT_KEY  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -100,7 +106,8 @@ def main(argv: list[str] | None = None) -> int:
         out.flush()  # in the OS before the receipt: survives this process being killed
         receipt = Receipt(violation_id=vid, camera_id=camera, sha256=digest, status=status,
                           reason=reason, at=datetime.now(UTC))  # fmt: skip
-        client.publish(receipt_topic(camera), receipt.to_bytes(), qos=1)
+        signed = receipt.signed_with(RECEIPT_KEY)  # the centre signs every receipt
+        client.publish(receipt_topic(camera), signed.to_bytes(), qos=1)
 
     client = mqtt.Client(
         CallbackAPIVersion.VERSION2, client_id=args.client_id, protocol=mqtt.MQTTv5

@@ -97,3 +97,29 @@ def test_status_will_and_heartbeats_reach_the_cameras_page(
     row = page.split('href="/cases?camera=MT-01"', 1)[1].split("</tr>", 1)[0]
     assert "Trực tuyến" in row and "12,0" in row and ">3<" in row
     assert '<svg class="sparkline"' in row
+
+
+def test_the_cameras_page_alerts_on_quarantine_overflow_held_bundles_and_forgeries(
+    web_env: WebEnv,
+) -> None:
+    from central.health import apply_message
+    from central.quarantine_quota import Budget, admit
+
+    now = datetime.now(UTC)
+    beat = Heartbeat(camera_id="MT-05", at=now, connected=True, outbox_depth=4,
+                     outbox_bytes=1_000_000, outbox_evicted=0, outbox_held=2,
+                     receipts_refused=3, signals_refused=1)  # fmt: skip
+    with web_env.store.sessions.begin() as s:
+        apply_message(s, heartbeat_topic("MT-05"), beat.to_bytes(), now, known={"MT-05"})
+        budget = Budget(bytes_per_hour=1000, count_per_hour=1)
+        for _ in range(4):  # one kept, three over the budget
+            admit(s, budget, "MT-09", 600, now)
+        outsider = heartbeat_topic("XX-01")
+        assert apply_message(s, outsider, beat.to_bytes(), now, known={"MT-05"}).startswith(
+            "ignored"
+        ), "a camera the city does not have is ignored"
+    page = web_env.client("operator").get("/cameras").text
+    assert "Camera vượt hạn mức cách ly (24 giờ qua)" in page
+    assert "MT-09: 3 tin nhắn bị từ chối (0,0 MB) không được lưu nội dung" in page, page
+    row = page.split('href="/cases?camera=MT-05"', 1)[1].split("</tr>", 1)[0]
+    assert "2 gói bị giữ lại" in row and "4 tin nhắn không có chữ ký hợp lệ" in row, row

@@ -14,7 +14,7 @@ import central.users  # noqa: F401  (the web page's tables join central.db's met
 from central.db import Base
 from central.store import alembic_config, open_store
 
-WEB_TABLES = {"users", "audit_log", "camera_health"}
+WEB_TABLES = {"users", "audit_log", "camera_health", "web_sessions", "login_throttle"}
 WEB_INDEXES = {"ix_cases_crossed_at", "ix_cases_state_deadline"}
 
 
@@ -26,7 +26,7 @@ def test_migration_0002_matches_the_models_and_downgrades_cleanly(tmp_path: Path
                 MigrationContext.configure(conn, opts={"compare_type": True}), Base.metadata
             )
             version = conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
-        assert version == "0004", "the newest revision is 0004 (the users' session epoch)"
+        assert version == "0006", "the newest revision is 0006 (the quarantine quota)"
         assert diff == [], f"migrated database differs from the models: {diff}"
         found = inspect(store.engine)
         assert WEB_TABLES <= set(found.get_table_names())
@@ -38,3 +38,39 @@ def test_migration_0002_matches_the_models_and_downgrades_cleanly(tmp_path: Path
         after = inspect(store.engine)
         assert not WEB_TABLES & set(after.get_table_names())
         assert not WEB_INDEXES & {i["name"] for i in after.get_indexes("cases")}
+
+
+def test_migration_0005_adds_the_session_and_sign_in_tables_on_both_databases(
+    store_url: str, tmp_path: Path
+) -> None:
+    new = {"web_sessions", "login_throttle"}
+    with open_store(store_url, tmp_path / "evidence", fsync=False) as store:
+        found = inspect(store.engine)
+        assert new <= set(found.get_table_names())
+        assert {i["name"] for i in found.get_indexes("web_sessions")} == {
+            "ix_web_sessions_username"
+        }
+        assert [fk["referred_table"] for fk in found.get_foreign_keys("web_sessions")] == ["users"]
+        with store.engine.begin() as conn:
+            cfg = alembic_config(store_url)
+            cfg.attributes["connection"] = conn
+            command.downgrade(cfg, "0004")
+        after = set(inspect(store.engine).get_table_names())
+        assert not new & after and "users" in after
+
+
+def test_migration_0006_adds_the_quarantine_quota_on_both_databases(
+    store_url: str, tmp_path: Path
+) -> None:
+    with open_store(store_url, tmp_path / "evidence", fsync=False) as store:
+        found = inspect(store.engine)
+        assert "quarantine_quota" in found.get_table_names()
+        assert found.get_pk_constraint("quarantine_quota")["constrained_columns"] == [
+            "camera_id",
+            "hour",
+        ]
+        with store.engine.begin() as conn:
+            cfg = alembic_config(store_url)
+            cfg.attributes["connection"] = conn
+            command.downgrade(cfg, "0005")
+        assert "quarantine_quota" not in inspect(store.engine).get_table_names()

@@ -17,7 +17,7 @@ def test_shipped_edge_block_gives_each_box_its_own_mqtt_user() -> None:
     edge = load_config(SHIPPED).edge
     assert edge.broker.tls is not None, "the shipped broker settings must use TLS"
     assert edge.broker.port == 8883
-    assert edge.broker.for_box("EB-03").username == "edge-EB-03"
+    assert edge.broker.for_camera("EB-03", "MT-09").username == "edge-MT-09"
     assert edge.outbox.quota_mb > 0 and edge.metrics_port == 9108
 
 
@@ -62,9 +62,17 @@ def test_run_names_the_missing_credentials(tmp_path: Path) -> None:
     assert "CAM_PASS" in result.stderr and "CAM_USER" in result.stderr, result.stderr
 
 
+def test_run_refuses_a_box_that_could_verify_no_receipt(tmp_path: Path) -> None:
+    doc: dict[str, Any] = {"cameras": [camera(box="EB-01")]}
+    env = {"PATH": "/usr/bin", "CAM_USER": "u", "CAM_PASS": "p"}
+    result = run_cli("--config", str(write(tmp_path, doc)), "--box", "EB-01", env=env)
+    assert result.returncode == 2
+    assert "edge.receipt_keys is empty" in result.stderr, result.stderr
+
+
 def test_run_names_the_missing_signing_key(tmp_path: Path) -> None:
     doc: dict[str, Any] = {
-        "edge": {"key_file": str(tmp_path / "none.pem")},
+        "edge": {"key_file": str(tmp_path / "none.pem"), "receipt_keys": ["/etc/c.pub.pem"]},
         "cameras": [camera(box="EB-01")],
     }
     env = {"PATH": "/usr/bin", "CAM_USER": "u", "CAM_PASS": "p"}

@@ -21,13 +21,20 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
+import paho.mqtt.client as mqtt
 import pytest
 import yaml
+from paho.mqtt.enums import CallbackAPIVersion
 
-from common.signing import generate_keypair
+from common.config.city import CityConfig, load_config
+from common.controller import PhaseSigner, State
+from common.signing import Ed25519PrivateKey, generate_keypair, key_id
+from common.topics import SignalPhase, signal_topic
 from edge.delivery.outbox import Outbox
+from edge.delivery.worker import CameraWorker
 from tests.fixtures.broker import Broker, free_port
 from tests.fixtures.rtsp import RtspServer
+from tests.keys import CONTROLLER_KEY, RECEIPT_KEY, public_pem
 from tests.paths import REPO
 
 T = TypeVar("T")
@@ -121,12 +128,20 @@ def city_config(
             "broker": {"host": "127.0.0.1", "port": broker.port, "keepalive_s": 5},
             "outbox": {"dir": str(tmp_path / "outbox"), "resend_after_s": 10},
             "key_file": str(key),
+            "receipt_keys": [str(public_pem(tmp_path, RECEIPT_KEY, "central-receipts"))],
             "state_dir": str(tmp_path / "state"),
             "heartbeat_s": 2,
             "metrics_port": metrics,
             "restart_min_s": 0.5,
             "stall_timeout_s": 5,
         },
+        "signal_controllers": [
+            {
+                "intersection": "ap-bac-nguyen-trai",
+                "public_keys": [str(public_pem(tmp_path, CONTROLLER_KEY, "ap-bac-nguyen-trai"))],
+                "max_age_s": 5,
+            }
+        ],
         "cameras": [
             {
                 "id": "MT-07",
@@ -249,6 +264,77 @@ def test_daemon_delivers_violations_restarts_a_killed_worker_and_stops_cleanly(
     assert queued <= delivered | waiting, f"lost: {sorted(queued - delivered - waiting)}"
 
 
+def controller_camera(path: Path) -> CityConfig:
+    """The test camera on `signal.source: controller` (phase 2 of ap-bac-nguyen-trai)."""
+    raw = yaml.safe_load(path.read_text())
+    raw["cameras"][0]["signal"] = {
+        "source": "controller",
+        "controller": {"intersection": "ap-bac-nguyen-trai", "phase": 2},
+    }
+    path.write_text(yaml.safe_dump(raw, sort_keys=False))
+    return load_config(path)
+
+
+class Controller:
+    """A signal controller on the broker: publishes, retained, phase 2's state every second
+    (as real controllers repeat their phase), or the given raw messages once."""
+
+    def __init__(self, port: int, key: Ed25519PrivateKey = CONTROLLER_KEY) -> None:
+        self.signer = PhaseSigner(key, "ap-bac-nguyen-trai")
+        self.client = mqtt.Client(CallbackAPIVersion.VERSION2, protocol=mqtt.MQTTv5)
+        self.client.connect("127.0.0.1", port)
+        self.client.loop_start()
+        self.stop = threading.Event()
+        self.thread: threading.Thread | None = None
+
+    def send(self, payload: bytes) -> None:
+        info = self.client.publish(signal_topic("ap-bac-nguyen-trai"), payload, qos=1, retain=True)
+        info.wait_for_publish(5)
+
+    def keep(self, state: State, since: datetime) -> None:
+        def run() -> None:
+            while not self.stop.is_set():
+                self.send(self.signer.message(2, state, since))
+                self.stop.wait(1.0)
+
+        self.thread = threading.Thread(target=run, daemon=True)
+        self.thread.start()
+
+    def close(self) -> None:
+        self.stop.set()
+        if self.thread is not None:
+            self.thread.join(5)
+        self.client.loop_stop()
+        self.client.disconnect()
+
+
+def run_worker(
+    config: CityConfig,
+    until: Callable[[CameraWorker], bool],
+    timeout: float,
+    meanwhile: Callable[[CameraWorker], None] | None = None,
+) -> CameraWorker:
+    """Run the camera worker until `until` holds; `meanwhile` is called once, after its 60th
+    frame."""
+    camera = config.cameras[0]
+    ctl = config.signal_controller("ap-bac-nguyen-trai")
+    worker = CameraWorker(camera, config.edge, "EB-01", signal_controller=ctl)
+    thread = threading.Thread(target=worker.run, daemon=True)
+    thread.start()
+    try:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and not until(worker):
+            if meanwhile is not None and worker.pipeline and worker.pipeline.stats.frames >= 60:
+                meanwhile(worker)
+                meanwhile = None
+            time.sleep(0.25)
+    finally:
+        worker.stop_event.set()
+        thread.join(30)
+    assert not thread.is_alive(), "the worker did not stop"
+    return worker
+
+
 def test_controller_phases_over_mqtt_drive_the_rule(
     rtsp_server: RtspServer,
     mosquitto: Broker,
@@ -257,63 +343,77 @@ def test_controller_phases_over_mqtt_drive_the_rule(
     media_dir: Path,
     tmp_path: Path,
 ) -> None:
-    """signal.source: controller — the red comes from `dendo/v1/signals/<intersection>`."""
-    import paho.mqtt.client as mqtt
-    from paho.mqtt.enums import CallbackAPIVersion
-
-    from common.config.city import load_config
-    from common.topics import SignalPhase, signal_topic
-    from edge.delivery.worker import CameraWorker
-
+    """signal.source: controller — the red comes from `dendo/v1/signals/<intersection>`,
+    signed by the intersection's controller key, and the evidence names that key."""
     path = city_config(tmp_path, media_dir, rtsp_server.url, mosquitto, free_port(), edge_key[0])
-    raw = yaml.safe_load(path.read_text())
-    raw["cameras"][0]["signal"] = {
-        "source": "controller",
-        "controller": {"intersection": "ap-bac-nguyen-trai", "phase": 2},
-    }
-    path.write_text(yaml.safe_dump(raw, sort_keys=False))
-    config = load_config(path)
-    now = datetime.now(UTC)
-    publisher = mqtt.Client(CallbackAPIVersion.VERSION2, protocol=mqtt.MQTTv5)
-    publisher.connect("127.0.0.1", mosquitto.port)
-    publisher.loop_start()
-    phases = [  # phase 1 (the cross street) is green; ours has been red for 10 s
-        SignalPhase(
-            intersection="ap-bac-nguyen-trai",
-            phase=1,
-            state="green",
-            since=now - timedelta(seconds=10),
-            sent_at=now,
-        ),
-        SignalPhase(
-            intersection="ap-bac-nguyen-trai",
-            phase=2,
-            state="red",
-            since=now - timedelta(seconds=10),
-            sent_at=now,
-        ),
-    ]
-    for phase in phases:  # retained: a worker that starts later still gets the current state
-        info = publisher.publish(
-            signal_topic("ap-bac-nguyen-trai"), phase.to_bytes(), qos=1, retain=True
-        )
-        info.wait_for_publish(5)
-    worker = CameraWorker(config.cameras[0], config.edge, "EB-01")
-    thread = threading.Thread(target=worker.run, daemon=True)
-    thread.start()
+    config = controller_camera(path)
+    controller = Controller(mosquitto.port)
+    controller.keep("red", datetime.now(UTC) - timedelta(seconds=10))  # red for 10 s already
     try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and not received(collector):
-            time.sleep(0.25)
-        status = worker.pipeline.last_status if worker.pipeline else None
-        assert status is not None, "the worker processed no frame"
-        assert (status.source, str(status.state)) == ("controller", "red"), status
-        assert status.red_since is not None and status.red_since < 0, (
-            f"red began 10 s before the stream, red_since should be negative: {status}"
-        )
-        assert received(collector), "no violation delivered under a controller red"
+        worker = run_worker(config, lambda w: bool(received(collector)), 60)
     finally:
-        worker.stop_event.set()
-        thread.join(30)
-        publisher.loop_stop()
-    assert not thread.is_alive(), "the worker did not stop"
+        controller.close()
+    status = worker.pipeline.last_status if worker.pipeline else None
+    assert status is not None, "the worker processed no frame"
+    assert (status.source, str(status.state)) == ("controller", "red"), status
+    assert status.vouched_by == key_id(CONTROLLER_KEY), status
+    assert status.red_since is not None and status.red_since < 0, (
+        f"red began 10 s before the stream, red_since should be negative: {status}"
+    )
+    got = received(collector)
+    assert got, "no violation delivered under a controller red"
+    assert worker.gate is not None and worker.gate.refused_total == 0
+
+
+@pytest.mark.parametrize(
+    "forgery",
+    ["signed by another key", "unsigned", "stale (sent a minute ago)", "replayed"],
+)
+def test_a_forged_or_stale_retained_red_reads_unknown_and_flags_nothing(
+    rtsp_server: RtspServer,
+    mosquitto: Broker,
+    collector: Path,
+    edge_key: tuple[Path, Path],
+    media_dir: Path,
+    tmp_path: Path,
+    forgery: str,
+) -> None:
+    path = city_config(tmp_path, media_dir, rtsp_server.url, mosquitto, free_port(), edge_key[0])
+    config = controller_camera(path)
+    now = datetime.now(UTC)
+    since = now - timedelta(seconds=10)
+    controller = Controller(mosquitto.port)
+    meanwhile = None
+    if forgery == "signed by another key":
+        bad = PhaseSigner(Ed25519PrivateKey.generate(), "ap-bac-nguyen-trai").message(
+            2, "red", since
+        )
+    elif forgery == "unsigned":
+        bad = SignalPhase(intersection="ap-bac-nguyen-trai", phase=2, state="red", since=since,
+                          sent_at=now, seq=10**15).to_bytes()  # fmt: skip
+    elif forgery == "stale (sent a minute ago)":
+        bad = controller.signer.message(2, "red", since, sent_at=now - timedelta(seconds=60))
+    else:  # a genuine red sent before, replayed while the controller says green
+        bad = controller.signer.message(2, "red", since)
+        controller.keep("green", now)
+
+        def meanwhile(_: CameraWorker) -> None:
+            controller.send(bad)
+
+    if meanwhile is None:
+        controller.send(bad)  # retained: what a worker that starts now gets first
+
+    def past_the_violations(w: CameraWorker) -> bool:  # vn_a's riders cross by frame 111
+        return w.pipeline is not None and w.pipeline.stats.frames >= 200
+
+    try:
+        worker = run_worker(config, past_the_violations, 60, meanwhile)
+    finally:
+        controller.close()
+    assert worker.pipeline is not None and worker.pipeline.stats.frames >= 200, "too few frames"
+    status = worker.pipeline.last_status
+    expected = "green" if forgery == "replayed" else "unknown"
+    assert status is not None and str(status.state) == expected, f"{forgery}: {status}"
+    assert received(collector) == [], f"{forgery}: a violation under a red nobody signed"
+    assert worker.pipeline.stats.crossings.get("violation", 0) == 0
+    assert worker.gate is not None and worker.gate.refused_total >= 1, f"{forgery}: not counted"

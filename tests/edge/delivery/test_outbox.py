@@ -176,3 +176,42 @@ def test_two_threads_can_put_and_ack_at_once(tmp_path: Path) -> None:
             t.join(60)
         assert not errors, f"concurrent use failed: {errors[0]!r}"
         assert box.depth() == 100, "lost or extra bundles under concurrent put/ack"
+
+
+def test_a_held_bundle_is_never_due_until_released_and_a_drop_is_recorded(tmp_path: Path) -> None:
+    with Outbox(tmp_path / "o.sqlite", 10**9) as box:
+        for vid in ("a", "b", "c"):
+            box.put(vid, CAM, vid.encode() * 100)
+        assert box.hold_many([("a", "jpeg_corrupt: frame_cross.jpg"), ("b", "conflict")]) == 2
+        assert ids(box.due(0.0, 30.0, 10)) == ["c"], "held bundles must not be sent again"
+        assert box.held() == [("a", CAM, 100, "jpeg_corrupt: frame_cross.jpg"),
+                              ("b", CAM, 100, "conflict")]  # fmt: skip
+        assert (box.depth(), box.held_count()) == (3, 2), "held bundles still count, and show"
+        assert box.release("a") and ids(box.due(0.0, 30.0, 10)) == ["a", "c"]
+        assert not box.release("c"), "only a held bundle can be released"
+        assert box.drop("b", "operator: the centre has it from a USB copy")
+        assert not box.drop("c", "x"), "only a held bundle can be dropped"
+    with Outbox(tmp_path / "o.sqlite", 10**9) as again:  # held state and drops survive reopen
+        assert again.held() == [] and again.depth() == 2
+        db = sqlite3.connect(tmp_path / "o.sqlite")
+        assert db.execute("SELECT violation_id, reason FROM drops").fetchall() == [
+            ("b", "operator: the centre has it from a USB copy")
+        ]
+        db.close()
+
+
+def test_an_outbox_file_from_before_held_bundles_is_upgraded_in_place(tmp_path: Path) -> None:
+    db = sqlite3.connect(tmp_path / "old.sqlite")
+    db.executescript(
+        "CREATE TABLE bundles (seq INTEGER PRIMARY KEY, violation_id TEXT NOT NULL UNIQUE,"
+        " camera_id TEXT NOT NULL, sha256 TEXT NOT NULL, size INTEGER NOT NULL,"
+        " created_at REAL NOT NULL, published_at REAL, attempts INTEGER NOT NULL DEFAULT 0);"
+        "CREATE TABLE payloads (seq INTEGER PRIMARY KEY REFERENCES bundles(seq)"
+        " ON DELETE CASCADE, data BLOB NOT NULL);"
+        "INSERT INTO bundles VALUES (1, 'old', 'MT-07', 'x', 3, 0, NULL, 0);"
+        "INSERT INTO payloads VALUES (1, x'010203');"
+    )
+    db.close()
+    with Outbox(tmp_path / "old.sqlite", 10**9) as box:
+        assert ids(box.due(0.0, 30.0, 10)) == ["old"], "a bundle from before must still be sent"
+        assert box.hold_many([("old", "conflict")]) == 1 and box.held_count() == 1

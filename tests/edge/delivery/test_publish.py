@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import paho.mqtt.client as mqtt
 import pytest
@@ -21,6 +21,7 @@ from paho.mqtt.enums import CallbackAPIVersion
 
 from common.bundle import uuid7
 from common.config.box import BrokerConfig, TlsConfig
+from common.signing import Ed25519PrivateKey
 from common.topics import (
     CENTRAL_SUBSCRIPTION,
     Heartbeat,
@@ -36,6 +37,7 @@ from common.topics import (
 from edge.delivery.outbox import Outbox
 from edge.delivery.publish import Publisher
 from tests.fixtures.broker import Broker, Helpers, free_port, wait_until
+from tests.keys import RECEIPT_KEY, RECEIPT_KEYS
 from tests.servers.edge_publisher import sample_bundle
 
 CAM = "MT-07"
@@ -52,7 +54,9 @@ def publisher(tmp_path: Path) -> Iterator[MakePublisher]:
     made: list[Publisher] = []
 
     def make(broker: BrokerConfig, outbox: str = "o.sqlite", camera: str = CAM, **kw: Any):
-        timing = {"resend_after_s": 30.0, "resend_max_s": 600.0, "heartbeat_s": 30.0} | kw
+        timing: dict[str, Any] = {"resend_after_s": 30.0, "resend_max_s": 600.0,
+                                  "heartbeat_s": 30.0, "receipt_keys": RECEIPT_KEYS}  # fmt: skip
+        timing |= kw
         made.append(Publisher(broker, camera, Outbox(tmp_path / outbox, 1 << 30), **timing).start())
         return made[-1]
 
@@ -92,15 +96,17 @@ def test_messages_round_trip_and_bad_bytes_raise_a_clear_value_error() -> None:
     at = datetime(2026, 11, 22, 14, 15, 3, 120999, tzinfo=UTC)
     r = Receipt(violation_id=str(uuid7()), camera_id=CAM, sha256="a" * 64, status="stored", at=at)
     assert Receipt.from_bytes(r.to_bytes()) == r
+    signed = r.signed_with(RECEIPT_KEY)
+    assert Receipt.from_bytes(signed.to_bytes()).signer(RECEIPT_KEYS) == signed.key_id
     assert b'"at":"2026-11-22T14:15:03.120Z"' in r.to_bytes(), "times are not UTC with ms"
     cases = {b"\xff": "not UTF-8", b"{": "not JSON", b"[]": "not a JSON object",
-             b'{"schema":"dendo.signal/1"}': "expected 'dendo.receipt/1'",
+             b'{"schema":"dendo.signal/2"}': "expected 'dendo.receipt/2'",
              r.to_bytes().replace(b"stored", b"lost"): "status"}  # fmt: skip
     for raw, why in cases.items():
         with pytest.raises(ValueError, match=re.escape(why)):
             Receipt.from_bytes(raw)
     with pytest.raises(ValueError, match="phase"):
-        SignalPhase(intersection="x", phase=0, state="red", since=at, sent_at=at)
+        SignalPhase(intersection="x", phase=0, state="red", since=at, sent_at=at, seq=1)
 
 
 # --- (a) the broker crashes mid-stream -------------------------------------------------------
@@ -303,7 +309,7 @@ def test_signal_phases_reach_on_signal_and_malformed_ones_are_counted(
     wait_until(lambda: pub.connected, 10, "publisher never connected")
     time.sleep(0.3)  # its subscriptions go out right after CONNACK
     now = datetime.now(UTC)
-    red = SignalPhase(intersection="ap-bac", phase=2, state="red", since=now, sent_at=now)
+    red = SignalPhase(intersection="ap-bac", phase=2, state="red", since=now, sent_at=now, seq=1)
     bad_schema = red.to_bytes().replace(b'"phase":2', b'"phase":0')
     green = red.model_copy(update={"state": "green"}).to_bytes()
     controller = client(mosquitto.port, "controller")
@@ -335,7 +341,7 @@ def test_a_receipt_with_the_wrong_sha256_does_not_ack_and_a_right_one_does(
     try:
         for digest in ("0" * 64, hashlib.sha256(data).hexdigest()):
             r = Receipt(violation_id=vid, camera_id=CAM, sha256=digest, status="stored",
-                        at=datetime.now(UTC))  # fmt: skip
+                        at=datetime.now(UTC)).signed_with(RECEIPT_KEY)  # fmt: skip
             centre.publish(receipt_topic(CAM), r.to_bytes(), qos=1).wait_for_publish(5)
             if digest == "0" * 64:
                 wait_until(lambda: pub.bad_receipts == 1, 5, "wrong-sha256 receipt not counted")
@@ -356,3 +362,78 @@ def test_a_bundle_without_receipt_is_sent_again_after_resend_after_s(
     collector = mqtt_helpers.collector(mosquitto.port)
     wait_until(lambda: pub.outbox.depth() == 0, 10, lambda: f"not resent: {pub.counters()}")
     assert pub.resent >= 1 and collector.ids() == {vid}
+
+
+def _receipt(
+    vid: str, data: bytes, status: Literal["stored", "duplicate", "quarantined"] = "stored",
+    reason: str | None = None,
+) -> Receipt:  # fmt: skip
+    digest = hashlib.sha256(data).hexdigest()
+    return Receipt(violation_id=vid, camera_id=CAM, sha256=digest, status=status,
+                   reason=reason, at=datetime.now(UTC))  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "forgery", ["unsigned", "signed by another key", "signature of another receipt"]
+)
+def test_a_forged_receipt_for_the_right_bytes_is_refused_and_the_bundle_sent_again(
+    mosquitto: Broker, publisher: MakePublisher, forgery: str
+) -> None:
+    pub = publisher(settings(mosquitto.port), resend_after_s=1)
+    vid, data = sample_bundle(CAM, 1)
+    pub.submit(vid, data)
+    wait_until(lambda: pub.published == 1, 10, "bundle never published")
+    genuine = _receipt(vid, data)
+    forged = {
+        "unsigned": genuine,
+        "signed by another key": genuine.signed_with(Ed25519PrivateKey.generate()),
+        "signature of another receipt": _receipt(vid, b"other")
+        .signed_with(RECEIPT_KEY)
+        .model_copy(update={"sha256": genuine.sha256}),
+    }[forgery]
+    centre = client(mosquitto.port, "forger")
+    try:
+        centre.publish(receipt_topic(CAM), forged.to_bytes(), qos=1).wait_for_publish(5)
+        wait_until(lambda: pub.counters()["receipts_refused"] == 1, 5, "forgery not counted")
+        wait_until(
+            lambda: pub.resent >= 1, 10, f"not sent again after a forged receipt: {pub.counters()}"
+        )
+        assert pub.outbox.depth() == 1, f"{forgery}: a receipt nobody signed made the edge forget"
+        signed = genuine.signed_with(RECEIPT_KEY)
+        centre.publish(receipt_topic(CAM), signed.to_bytes(), qos=1).wait_for_publish(5)
+        wait_until(lambda: pub.outbox.depth() == 0, 5, "the genuine signed receipt did not ack")
+    finally:
+        centre.disconnect()
+        centre.loop_stop()
+    assert pub.acked == 1 and pub.counters()["receipts_refused"] == 1
+
+
+def test_a_quarantined_receipt_keeps_the_bundle_aside_counted_and_in_the_heartbeat(
+    mosquitto: Broker, mqtt_helpers: Helpers, publisher: MakePublisher
+) -> None:
+    pub = publisher(settings(mosquitto.port), resend_after_s=1, heartbeat_s=0.3)
+    vid, data = sample_bundle(CAM, 1)
+    pub.submit(vid, data)
+    wait_until(lambda: pub.published == 1, 10, "bundle never published")
+    centre = client(mosquitto.port, "centre")
+    beats: list[Heartbeat] = []
+    centre.on_message = lambda _c, _u, m: beats.append(Heartbeat.from_bytes(m.payload))
+    centre.subscribe(heartbeat_topic(CAM), qos=0)
+    try:
+        held = _receipt(vid, data, "quarantined", "jpeg_corrupt: frame_cross.jpg").signed_with(
+            RECEIPT_KEY
+        )
+        centre.publish(receipt_topic(CAM), held.to_bytes(), qos=1).wait_for_publish(5)
+        wait_until(lambda: pub.outbox.held_count() == 1, 5, "the quarantined bundle was not held")
+        published = pub.published
+        time.sleep(2.5)  # more than two resend periods
+        assert pub.published == published, "a held bundle was sent again by itself"
+        wait_until(lambda: any(b.outbox_held == 1 for b in beats), 5, "heartbeat hides it")
+    finally:
+        centre.disconnect()
+        centre.loop_stop()
+    assert pub.outbox.held() == [(vid, CAM, len(data), "jpeg_corrupt: frame_cross.jpg")]
+    assert pub.outbox.depth() == 1, "the evidence must not vanish"
+    assert pub.outbox.release(vid)
+    mqtt_helpers.collector(mosquitto.port)
+    wait_until(lambda: pub.outbox.depth() == 0, 10, "a released bundle was not delivered")

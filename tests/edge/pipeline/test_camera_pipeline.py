@@ -29,6 +29,7 @@ FPS = 30.0
 W, H = 640, 720
 LINE_Y = 400.0  # a horizontal stop line; traffic moves up the picture
 START = datetime(2026, 11, 30, 7, 15, tzinfo=UTC)
+CONTROLLER_KEY_ID = "0123456789abcdef"
 RATES = DetectorConfig(detect_fps=5.0, idle_detect_fps=2.0)  # every 6th / every 15th frame
 
 Script = Callable[[int], list[Box]]
@@ -91,7 +92,8 @@ def make_pipeline(
         rates=RATES,
         evidence=EvidenceConfig(frames_before_s=1.0, frames_after_s=1.0),
     )
-    pipeline.on_signal_phase(-60.0, state)  # the controller said so a minute before the stream
+    # The controller said so a minute before the stream, in a message signed by its key.
+    pipeline.on_signal_phase(-60.0, state, sent=0.0, vouched_by=CONTROLLER_KEY_ID)
     return pipeline, detector
 
 
@@ -164,6 +166,7 @@ def test_evidence_frames_are_before_at_and_after_the_crossing(tmp_path: Path) ->
         car_at(700 - 6 * 60),
     ], shots
     assert manifest.cross_frame == 50 and manifest.vehicle.vehicle_class == "car"
+    assert manifest.signal.controller_key_id == CONTROLLER_KEY_ID, "the key that vouched"
 
 
 def test_frames_of_another_size_are_skipped_and_counted() -> None:
