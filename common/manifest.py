@@ -184,6 +184,11 @@ class FrameBox(_Model):
     frame_index: int = Field(ge=0)
     t: Finite = Field(ge=0)  # seconds since the start of the stream or file
     box: tuple[Finite, Finite, Finite, Finite]  # x1, y1, x2, y2 in full-frame pixels
+    # frame_index - cross_frame. A live stream may have dropped the crossing frame itself (the
+    # crossing is interpolated between detections): the picture is then the nearest frame
+    # kept, and this says how far it is. None in older bundles, whose frame_cross picture is
+    # always at cross_frame.
+    offset_frames: int | None = Field(None, ge=-(10**6), le=10**6)
 
 
 class Plate(_Model):
@@ -254,9 +259,15 @@ class Manifest(_Model):
         box_roles = [b.role for b in self.frame_boxes]
         if len(set(box_roles)) != len(box_roles):
             raise ValueError("frame_boxes: duplicate role")
-        cross = [b for b in self.frame_boxes if b.role == "frame_cross"]
-        if cross and cross[0].frame_index != self.cross_frame:
-            raise ValueError("frame_boxes: the frame_cross box is not at cross_frame")
+        for b in self.frame_boxes:
+            offset = b.frame_index - self.cross_frame
+            if b.offset_frames is not None and b.offset_frames != offset:
+                raise ValueError(
+                    f"frame_boxes: {b.role} is frame {b.frame_index}, {offset} from cross_frame"
+                    f" {self.cross_frame}, but its offset_frames says {b.offset_frames}"
+                )
+            if b.offset_frames is None and b.role == "frame_cross" and offset:
+                raise ValueError("frame_boxes: the frame_cross box is not at cross_frame")
         elapsed = (parse_utc_ms(self.crossed_at) - parse_utc_ms(self.red_since)).total_seconds()
         if abs(elapsed - self.seconds_into_red) > SECONDS_INTO_RED_TOLERANCE:
             raise ValueError(

@@ -58,6 +58,7 @@ class Violation:
     crossed_at: datetime
     plate: PlateVote
     bundle: Path | None = None
+    dead_letter: Path | None = None  # where it was kept when no bundle could be built
 
     def to_json(self, bundle_id: str | None = None) -> dict[str, object]:
         d = self.decision
@@ -92,6 +93,7 @@ class PipelineStats:
     signal_frames: dict[str, int] = field(default_factory=dict)
     frames_wrong_size: int = 0  # not the configured frame size: skipped, never judged
     clip_failures: int = 0
+    bundles_failed: int = 0  # violations kept in the dead-letter folder instead
 
 
 class Pipeline:
@@ -137,6 +139,7 @@ class Pipeline:
         self.stats = PipelineStats()
         self.last_status: SignalStatus | None = None
         self.last_tracks: list[Track] = []  # confirmed tracks matched at the last detection
+        self.shed_clip = False  # set by a live worker that cannot keep up: clip frames go first
 
     def on_signal_phase(
         self,
@@ -167,13 +170,17 @@ class Pipeline:
         counts[str(status.state)] = counts.get(str(status.state), 0) + 1
         self.rule.on_signal(frame.index, frame.t, status)
         self.ring.push(frame)
-        if self.clip is not None:
+        if self.clip is not None and not self.shed_clip:
             self.clip.push(frame)
         step = self.step if self.active else self.idle_step
         if frame.index - self._last_detect < step:
             return []
         self._last_detect = frame.index
         return self._detect_and_judge(frame)
+
+    def idle(self) -> bool:
+        """Nothing near the line and no crossing undecided: frames that may be shed."""
+        return not self.active and not self.rule.has_undecided()
 
     def finish(self) -> list[Violation]:
         """End of stream: decide every pending crossing on what was seen."""
@@ -259,9 +266,38 @@ class Pipeline:
             else PlateVote(None, None, 0.0, 0, "plate reading is off", None, ())
         )
         violation = Violation(d, crossed_at, plate)
-        if self.writer is not None and shots is not None and frame is not None:
-            violation.bundle = self._write_bundle(violation, shots, shots.get("after", frame))
+        if self.writer is None:
+            return violation
+        if shots is None or frame is None:
+            self._dead_letter(violation, {}, "no frame of the crossing was kept")
+            return violation
+        after = shots.get("after", frame)
+        try:
+            violation.bundle = self._write_bundle(violation, shots, after)
+        except Exception as exc:  # one violation's evidence must never end the camera's worker
+            log.exception("camera %s: the bundle of track %d could not be built",
+                          self.site.camera_id, d.track_id)  # fmt: skip
+            pictures = {**shots, "after": after}
+            self._dead_letter(violation, pictures, f"{type(exc).__name__}: {exc}")
         return violation
+
+    def _dead_letter(self, v: Violation, frames: dict[str, Frame], error: str) -> None:
+        """Keep what is known of a violation without a bundle, counted and logged."""
+        assert self.writer is not None
+        self.stats.bundles_failed += 1
+        what = {"camera_id": self.site.camera_id, "error": error, **v.to_json()}
+        what["frames"] = {role: {"frame_index": f.index, "t": round(f.t, 3)}
+                          for role, f in frames.items()}  # fmt: skip
+        try:
+            v.dead_letter = self.writer.dead_letter(
+                self.site.camera_id, what, {role: f.image for role, f in frames.items()}
+            )
+        except OSError as exc:
+            log.critical("camera %s: violation of track %d (%s) not even kept: %s; it was %s",
+                         self.site.camera_id, v.decision.track_id, error, exc, what)  # fmt: skip
+            return
+        log.error("camera %s: violation of track %d kept in %s without a bundle: %s",
+                  self.site.camera_id, v.decision.track_id, v.dead_letter, error)  # fmt: skip
 
     def _box_near(self, track_id: int, frame_index: int, default: Box) -> list[float]:
         """The track's box at the processed frame nearest to `frame_index`."""
@@ -280,7 +316,13 @@ class Pipeline:
             else v.crossed_at
         )
         boxes = [
-            {"role": f"frame_{role}", "frame_index": f.index, "t": round(f.t, 3), "box": box}
+            {
+                "role": f"frame_{role}",
+                "frame_index": f.index,
+                "t": round(f.t, 3),
+                "box": box,
+                "offset_frames": f.index - d.cross_frame,
+            }
             for role, f in (
                 ("before", shots["before"]),
                 ("cross", shots["cross"]),
@@ -308,6 +350,7 @@ class Pipeline:
             frame_boxes=boxes,
             signal_debounce_frames=self.signal.debounce_frames,
             signal_key_id=d.signal.vouched_by,
+            cross_t=d.cross_t,
         )
         cross = shots["cross"]
         frames = EvidenceFrames(
@@ -316,7 +359,7 @@ class Pipeline:
             after=(after.index, after.t, after.image),
             plate_crop=v.plate.crop,
             signal_crop=self.signal.crop(cross.image),
-            clip=self._clip(cross.t),
+            clip=self._clip(d.cross_t),
         )
         return self.writer.write(record, frames)
 

@@ -8,7 +8,9 @@ Vietnamese names without diacritics; the manifest keeps the real text.
 
 from __future__ import annotations
 
+import json
 import os
+import tempfile
 import time
 import unicodedata
 from collections.abc import Callable, Mapping, Sequence
@@ -74,6 +76,7 @@ class ViolationRecord:
     frame_boxes: list[dict[str, Any]]  # {role, frame_index, t, box}
     signal_debounce_frames: int | None = None
     signal_key_id: str | None = None  # the controller key that vouched for the phase
+    cross_t: float | None = None  # stream seconds of the crossing (None: the cross frame's)
 
 
 @dataclass(frozen=True)
@@ -231,7 +234,12 @@ class EvidenceWriter:
         """The data-bar facts for one frame: its own time, and the signal at the crossing."""
         at = v.crossed_at + timedelta(seconds=t - t_cross)
         offset = t - t_cross
-        when = "at crossing" if role == "cross" else f"{offset:+.3f} s from crossing"
+        if role == "cross" and frame_index == v.cross_frame:
+            when = "at crossing"
+        elif role == "cross":  # the crossing frame itself was dropped by a live stream
+            when = f"{offset:+.3f} s from crossing at frame {v.cross_frame}, nearest kept"
+        else:
+            when = f"{offset:+.3f} s from crossing"
         return [
             ("UTC", utc_ms(at).replace("T", " ").rstrip("Z")),
             ("Local", _local(at)),
@@ -246,7 +254,7 @@ class EvidenceWriter:
         ]
 
     def _files(self, v: ViolationRecord, frames: EvidenceFrames) -> list[BundleFile]:
-        t_cross = frames.cross[1]
+        t_cross = frames.cross[1] if v.cross_t is None else v.cross_t
         files = []
         for role, (index, t, image) in (
             ("before", frames.before),
@@ -317,3 +325,23 @@ class EvidenceWriter:
         atomic_write(path, data)
         chain.commit(sequence, manifest_sha256(dump_manifest(manifest)))
         return path
+
+    def dead_letter(
+        self, camera_id: str, what: Mapping[str, Any], pictures: Mapping[str, Image]
+    ) -> Path:
+        """Keep a violation whose bundle could not be built: `what` is known of it (the
+        decision, the plate, the error) as JSON, and the pictures there are as JPEG, in
+        `<state_dir>/dead-letter/<camera>/<time>/`. Nothing here is signed or sent: it is for
+        an operator to look at (`dendo-edge` logs the path), not evidence."""
+        stamp = _clock_time(self._clock()).replace(":", "").replace("-", "")
+        parent = self.state_dir / "dead-letter" / camera_id
+        parent.mkdir(parents=True, exist_ok=True)
+        folder = Path(tempfile.mkdtemp(prefix=f"{stamp}_", dir=parent))
+        for name, image in pictures.items():
+            try:
+                atomic_write(folder / f"{name}.jpg", encode_jpeg(image, self.jpeg_quality))
+            except (ValueError, cv2.error):  # a picture that cannot be encoded is left out
+                continue
+        text = json.dumps(_plain(dict(what)), ensure_ascii=False, indent=1, default=str)
+        atomic_write(folder / "violation.json", text.encode())
+        return folder

@@ -266,6 +266,19 @@ def test_key_lookup_by_camera(bundle: bytes) -> None:
     assert reason(bundle, lambda camera, kid: OTHER.public_key()) == "unknown_key"
 
 
+def test_a_crossing_picture_off_the_crossing_frame_says_how_far_off_it_is() -> None:
+    """A live stream may drop the crossing frame: the picture is the nearest kept frame and
+    its offset is part of what the edge signs."""
+    boxes = [{"role": "frame_cross", "frame_index": 118, "t": 4.72, "box": [12, 40, 112, 240],
+              "offset_frames": -2}]  # fmt: skip
+    data, _ = build_bundle(fields(frame_boxes=boxes), FILES, KEY)
+    (cross,) = open_bundle(data, KEYS).manifest.frame_boxes
+    assert (cross.frame_index, cross.offset_frames) == (118, -2)
+    unsaid = [{**boxes[0], "offset_frames": None}]
+    with pytest.raises(ValueError, match="frame_cross box is not at cross_frame"):
+        build_bundle(fields(frame_boxes=unsaid), FILES, KEY)
+
+
 def test_unread_plate_needs_a_reason() -> None:
     data, manifest = build_bundle(fields(plate=None, plate_reason="no plate found"), FILES[:3], KEY)
     assert manifest.plate is None and open_bundle(data, KEYS).manifest.plate_reason
@@ -282,6 +295,21 @@ def test_unread_plate_needs_a_reason() -> None:
         ({"decision": {"x": float("nan")}}, FILES, "NaN"),
         ({"surprise": 1}, FILES, "surprise"),
         ({"cross_frame": 121}, FILES, "cross_frame"),
+        (
+            {
+                "frame_boxes": [
+                    {
+                        "role": "frame_cross",
+                        "frame_index": 118,
+                        "t": 4.72,
+                        "box": [12, 40, 112, 240],
+                        "offset_frames": -1,
+                    }
+                ]
+            },
+            FILES,
+            "offset_frames says -1",
+        ),
         ({}, FILES[1:], "frame_before"),
         ({}, [*FILES, BundleFile("../x.jpg", "clip", b"", "video/mp4")], "safe name"),
         ({"edge": {"box": "EB-01", "key_id": "0" * 16}}, FILES, "key_id"),

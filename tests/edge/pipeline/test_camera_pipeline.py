@@ -4,6 +4,7 @@ come from tables, one list of boxes per frame, so every expectation is worked ou
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -174,3 +175,61 @@ def test_frames_of_another_size_are_skipped_and_counted() -> None:
     pipeline.frame_size = (1280, 720)
     assert run(pipeline, 30) == []
     assert pipeline.stats.frames_wrong_size == 30 and detector.calls == []
+
+
+def signed_writer(tmp_path: Path) -> tuple[EvidenceWriter, dict]:
+    private, public = generate_keypair(tmp_path / "keys", "EB-02")
+    writer = EvidenceWriter(
+        private, tmp_path / "state", tmp_path / "out", "0.1.0", {}, "EB-02", jpeg_quality=80
+    )
+    key = load_public_key(public)
+    return writer, {key_id(key): key}
+
+
+@pytest.mark.parametrize(
+    ("dropped", "gone", "picture"),
+    [
+        ("the crossing frame", {50}, 49),
+        ("a run of frames around it", set(range(45, 56)), 44),
+        ("every other frame, as a loaded stream", set(range(1, 110, 2)), 50),
+        ("every other frame, the crossing among them", set(range(0, 110, 2)), 49),
+    ],
+)  # fmt: skip
+def test_a_violation_whose_crossing_frame_never_arrived_is_delivered_from_the_nearest_frame(
+    tmp_path: Path, dropped: str, gone: set[int], picture: int
+) -> None:
+    writer, keys = signed_writer(tmp_path)
+    pipeline, _ = make_pipeline(approaching, writer)
+    frames = [i for i in range(110) if i not in gone]
+    found = [v for i in frames for v in pipeline.process(frame(i))] + pipeline.finish()
+    assert len(found) == 1, f"{dropped}: {len(found)} violations"
+    bundle = found[0].bundle
+    assert bundle is not None, f"{dropped}: no bundle ({pipeline.stats})"
+    manifest = open_bundle(bundle.read_bytes(), keys).manifest
+    cross = next(b for b in manifest.frame_boxes if b.role == "frame_cross")
+    assert manifest.cross_frame == 50, manifest.decision
+    assert (cross.frame_index, cross.offset_frames) == (picture, picture - 50), dropped
+    assert pipeline.stats.bundles_failed == 0
+
+
+def test_a_bundle_that_cannot_be_written_is_kept_in_the_dead_letter_folder_and_counted(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    writer, _ = signed_writer(tmp_path)
+
+    def disk_full(*_: object) -> Path:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(writer, "write", disk_full)
+    pipeline, _ = make_pipeline(approaching, writer)
+    (v,) = run(pipeline, 110)
+    assert v.bundle is None and v.dead_letter is not None, "the violation was not kept"
+    assert pipeline.stats.bundles_failed == 1
+    kept = json.loads((v.dead_letter / "violation.json").read_text())
+    assert (kept["camera_id"], kept["cross_frame"], kept["track_id"]) == ("MT-07", 50, 1), kept
+    assert "No space left on device" in kept["error"]
+    assert kept["frames"]["cross"]["frame_index"] == 50
+    pictures = sorted(p.name for p in v.dead_letter.glob("*.jpg"))
+    assert pictures == ["after.jpg", "before.jpg", "cross.jpg"], pictures
+    assert v.dead_letter.is_relative_to(tmp_path / "state" / "dead-letter" / "MT-07")
+    assert pipeline.process(frame(110)) == [], "the pipeline goes on after the failure"
