@@ -217,6 +217,15 @@ class Heartbeat(_Message):
     receipts_refused: Count = 0  # unsigned or wrongly signed receipts, ignored
     signals_refused: Count = 0  # unsigned, wrongly signed, stale or replayed phases, ignored
     last_violation_at: UtcTime | None = None
+    # Keeping up (edge.delivery.load): over the last minute, the share of frames the reader
+    # dropped (its queue full) and the worker shed (idle frames), the worker's CPU in cores.
+    frames_shed: Count = 0
+    drop_ratio: float = Field(0.0, ge=0, le=1)
+    shed_ratio: float = Field(0.0, ge=0, le=1)
+    cpu_cores: float = Field(0.0, ge=0, le=4096)
+    overloaded: bool = False
+    frames_failed: Count = 0  # frames the pipeline raised on: skipped, counted
+    bundles_failed: Count = 0  # violations kept in the edge's dead-letter folder, no bundle
 
 
 class SignalPhase(_Signed):

@@ -47,7 +47,7 @@ from common.bundle import open_bundle  # noqa: E402
 from common.config.box import BrokerConfig  # noqa: E402
 from common.config.city import load_config  # noqa: E402
 from edge.delivery.publish import Publisher  # noqa: E402
-from scripts.bench_common import TimedOutbox, say  # noqa: E402
+from scripts.bench_common import TimedOutbox, machine, say  # noqa: E402
 from scripts.bench_common import percentile as pct  # noqa: E402
 from tests.fixtures.broker import MOSQUITTO, make_broker  # noqa: E402
 from tests.fixtures.postgres import PostgresUnavailable, start_cluster  # noqa: E402
@@ -313,6 +313,7 @@ def main() -> int:
         for k in ("sqlite", "postgresql")
         if "burst" in report.get(k, {})
     }
+    report["machine"] = machine()
     print(json.dumps(report, indent=2))
     return 0
 

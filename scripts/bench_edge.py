@@ -30,6 +30,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from edge.perception.onnx_session import ENGINES  # noqa: E402
+from scripts.bench_common import machine  # noqa: E402
 
 
 def one_run(
@@ -134,7 +135,8 @@ def main() -> int:
             video_s = float(run["video_seconds"]) - float(startup["video_seconds"])
             run["cpu_s_per_video_s_running"] = round(cpu / video_s, 3)
         runs.append(run)
-    print(json.dumps({"video": args.video.name, "startup": startup, "runs": runs}, indent=1))
+    report = {"machine": machine(), "video": args.video.name, "startup": startup, "runs": runs}
+    print(json.dumps(report, indent=1))
     return 0
 
 

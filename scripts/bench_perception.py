@@ -12,7 +12,6 @@ import argparse
 import csv
 import importlib.util
 import json
-import os
 import resource
 import sys
 import time
@@ -36,6 +35,7 @@ from edge.perception.plate.recognizer import LineText, PaddleLineRecognizer  # n
 from edge.perception.plate.render import render_plate  # noqa: E402
 from edge.perception.plate.text_regions import TextRegionDetector, raw_ocr  # noqa: E402
 from edge.perception.vehicles import VehicleDetector  # noqa: E402
+from scripts.bench_common import machine  # noqa: E402
 
 
 def progress(msg: str) -> None:
@@ -215,7 +215,7 @@ def main() -> int:
     if not easyocr_available():
         plates["reader_easyocr"] = {"skipped": "easyocr not installed (pip install .[easyocr])"}
     report: dict[str, object] = {
-        "machine": {"cpus": os.cpu_count()},
+        "machine": machine(),
         "speed": bench_speed(registry, args.shared, 5 if args.quick else 20),
         "plates": plates,
         "signal": {"skipped": "--skip-signal"} if args.skip_signal else bench_signal(args.shared),

@@ -36,7 +36,7 @@ sys.path.insert(0, str(REPO))
 from common.config.box import BrokerConfig  # noqa: E402
 from edge.delivery.outbox import Outbox  # noqa: E402
 from edge.delivery.publish import Publisher  # noqa: E402
-from scripts.bench_common import TimedOutbox, percentile, say  # noqa: E402
+from scripts.bench_common import TimedOutbox, machine, percentile, say  # noqa: E402
 from tests.fixtures.broker import MOSQUITTO, make_broker  # noqa: E402
 from tests.keys import RECEIPT_KEYS  # noqa: E402
 from tests.servers.edge_publisher import sample_bundle  # noqa: E402
@@ -175,6 +175,7 @@ def main() -> int:
             collector.terminate()
             collector.wait(10)
             broker.stop()
+    report["machine"] = machine()
     print(json.dumps(report, indent=2))
     return 0
 

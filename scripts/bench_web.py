@@ -35,6 +35,7 @@ from sqlalchemy import insert  # noqa: E402
 from central.db import Bundle, Case, EvidenceFile, Quarantined, Transition  # noqa: E402
 from central.store import Store, open_store  # noqa: E402
 from central.users import CameraHealth, add_user  # noqa: E402
+from scripts.bench_common import machine  # noqa: E402
 
 CAMERAS = [f"MT-{i:02d}" for i in range(1, 49)]
 PLATE_SERIES = ["63A", "63B", "63C", "51K", "59D", "71C", "30H", "64E"]
@@ -307,6 +308,7 @@ def main() -> int:
         json.dumps(
             {
                 "bench": "web_pages",
+                "machine": machine(),
                 "database": "sqlite",
                 "rows": counts,
                 "fill_s": round(fill_s, 1),

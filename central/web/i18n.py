@@ -265,6 +265,14 @@ M: dict[str, tuple[str, str]] = {
         "{camera}: {n} refused messages ({mb} MB) whose bytes were not kept — check the box",
     ),
     "cameras.held": ("{n} gói bị giữ lại", "{n} held"),
+    "cameras.overloaded": (
+        "Quá tải: bỏ qua {pct} khung hình",
+        "Overloaded: {pct} of frames skipped",
+    ),
+    "cameras.dead_letters": (
+        "{n} vi phạm chưa đóng gói được — xem nhật ký thiết bị",
+        "{n} violations without a bundle — see the box's log",
+    ),
     "cameras.refused": (
         "{n} tin nhắn không có chữ ký hợp lệ",
         "{n} messages without a valid signature",

@@ -100,6 +100,9 @@ class CameraRow:
     spark: str
     held: int  # bundles the centre quarantined, kept aside on the box
     refused: int  # receipts and signal phases the box refused as unsigned or forged
+    overloaded: bool  # the worker sheds or drops frames: it cannot keep up
+    lost_share: float  # frames dropped and shed over the worker's last minute, 0..1
+    dead_letters: int  # violations the box kept without a bundle
 
 
 @router.get("/cameras", response_class=HTMLResponse)
@@ -145,6 +148,9 @@ def cameras_page(
                 held=int(beat.get("outbox_held") or 0),
                 refused=int(beat.get("receipts_refused") or 0)
                 + int(beat.get("signals_refused") or 0),
+                overloaded=bool(beat.get("overloaded")),
+                lost_share=float(beat.get("drop_ratio") or 0) + float(beat.get("shed_ratio") or 0),
+                dead_letters=int(beat.get("bundles_failed") or 0),
             )
         )
     summary = {s: sum(1 for r in rows if r.status == s) for s in ("online", "offline", "unknown")}

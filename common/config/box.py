@@ -36,7 +36,9 @@ class BrokerConfig(StrictModel):
     password_env: str = Field("DENDO_MQTT_PASSWORD", pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
     keepalive_s: int = Field(30, ge=5, le=3600)
     reconnect_min_s: float = Field(1.0, gt=0)
-    reconnect_max_s: float = Field(60.0, gt=0)
+    # Back within seconds of the broker's return; an attempt every 10 s of 60 workers is
+    # nothing to a broker that is up.
+    reconnect_max_s: float = Field(10.0, gt=0)
 
     def for_camera(self, box: str, camera: str) -> BrokerConfig:
         """These settings as one camera worker of `box` uses them: `{box}` and `{camera}` in
@@ -68,6 +70,15 @@ class EdgeConfig(StrictModel):
     state_dir: Path = Path("/var/lib/dendo/state")  # per-camera sequence chains
     heartbeat_s: float = Field(30.0, gt=0)
     metrics_port: int | None = Field(9108, ge=1, le=65535)  # Prometheus /metrics; null: off
+    # Where /metrics listens: loopback unless the monitoring server must reach it over the
+    # network (then this box's address on that network, never 0.0.0.0 on an open one).
+    metrics_host: str = Field("127.0.0.1", min_length=1, max_length=253)
+    # Video a camera's stream may queue for its pipeline before frames are dropped: rides out
+    # a detection (50 ms) or a busy moment; a full queue is an overload, warned about.
+    stream_buffer_s: float = Field(0.5, gt=0, le=5)
+    # A camera that sheds or drops more than this share of its frames over a minute is
+    # overloaded: a warning in the log, a metric, a heartbeat field, the cameras page.
+    overload_drop_ratio: float = Field(0.05, gt=0, lt=1)
     restart_min_s: float = Field(1.0, gt=0)  # a dead camera worker is restarted after this...
     restart_max_s: float = Field(60.0, gt=0)  # ...doubling up to this
     stall_timeout_s: float = Field(10.0, gt=0)  # reconnect a stream that gives no frame this long

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from pathlib import Path
 from typing import Any
@@ -12,6 +13,8 @@ from common.config.city import load_config
 from common.config.yaml_file import ConfigError
 from common.logs import setup_logging
 from edge.delivery.daemon import BoxDaemon
+
+log = logging.getLogger("edge.commands.run")
 
 
 def run_main(args: argparse.Namespace) -> int:
@@ -61,6 +64,13 @@ def run_main(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
+    if args.capacity_check:
+        from edge.delivery.capacity import check_box
+
+        try:
+            check_box(args.box, config.cameras_on_box(args.box))
+        except Exception as exc:  # a measurement must not keep the box from running
+            log.warning("box %s: capacity not measured: %s", args.box, exc)
     return BoxDaemon(Path(args.config), config, args.box, args.log_format).run()
 
 
@@ -69,4 +79,6 @@ def add_cli(subparsers: Any) -> None:
     p.add_argument("--config", required=True, type=Path)
     p.add_argument("--box", required=True, help="edge box id, e.g. EB-01")
     p.add_argument("--log-format", choices=["json", "text"], default="json")
+    p.add_argument("--no-capacity-check", dest="capacity_check", action="store_false",
+                   help="skip timing the detectors at start (a few seconds)")  # fmt: skip
     p.set_defaults(func=run_main)

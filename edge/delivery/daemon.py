@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 
 from common.config.city import CityConfig, load_config
 from common.logs import setup_logging
+from edge.delivery.capacity import BoxLoad
 from edge.delivery.metrics import BoxMetrics
 
 if TYPE_CHECKING:
@@ -45,6 +46,16 @@ def camera_process(
     # First thing: a SIGTERM that comes while the models load must still stop it cleanly.
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides; Ctrl-C reaches it too
+    try:
+        _run_camera(config_path, camera_id, stats, stop)
+    except Exception:  # logged as JSON with the traceback as a field, then the daemon restarts it
+        log.critical("camera %s: worker failed", camera_id, exc_info=True)
+        raise SystemExit(1) from None
+
+
+def _run_camera(
+    config_path: str, camera_id: str, stats: Queue[dict[str, object]], stop: threading.Event
+) -> None:
     from edge.delivery.worker import CameraWorker
 
     config = load_config(config_path)
@@ -90,7 +101,8 @@ class BoxDaemon:
         self.slots = [Slot(c.id) for c in config.cameras_on_box(box)]
         self.stopping = False
         settings = config.edge
-        self.metrics = BoxMetrics(box, settings.metrics_port)
+        self.metrics = BoxMetrics(box, settings.metrics_port, settings.metrics_host)
+        self.load = BoxLoad(box)
 
     def _start(self, slot: Slot) -> None:
         slot.process = self.ctx.Process(
@@ -137,6 +149,7 @@ class BoxDaemon:
             except queue.Empty:
                 return
             self.metrics.update(figures)
+            self.load.update(figures)
 
     def request_stop(self, signum: int, _frame: object) -> None:
         if not self.stopping:

@@ -42,6 +42,22 @@ GAUGES: dict[str, tuple[str, str]] = {
         "dendo_edge_signals_refused",
         "signal phases ignored: unsigned, wrongly signed, stale or replayed",
     ),
+    "frames_shed": ("dendo_edge_frames_shed", "idle frames skipped while not keeping up"),
+    "drop_ratio": (
+        "dendo_edge_frames_dropped_ratio",
+        "share of frames dropped (stream queue full) over the last minute",
+    ),
+    "shed_ratio": ("dendo_edge_frames_shed_ratio", "share of frames shed over the last minute"),
+    "cpu_cores": ("dendo_edge_worker_cpu_cores", "CPU of the camera's worker, in cores"),
+    "overloaded": (
+        "dendo_edge_overloaded",
+        "1 while the camera sheds or drops more than edge.overload_drop_ratio of its frames",
+    ),
+    "frames_failed": ("dendo_edge_frames_failed", "frames the pipeline failed on, skipped"),
+    "bundles_failed": (
+        "dendo_edge_bundles_failed",
+        "violations kept in the dead-letter folder without a bundle (see the log)",
+    ),
     "last_violation_at": (
         "dendo_edge_last_violation_timestamp_seconds",
         "time of the last violation (Unix seconds)",
@@ -50,7 +66,7 @@ GAUGES: dict[str, tuple[str, str]] = {
 
 
 class BoxMetrics:
-    def __init__(self, box: str, port: int | None, addr: str = "0.0.0.0") -> None:
+    def __init__(self, box: str, port: int | None, addr: str = "127.0.0.1") -> None:
         self.box, self.port, self.addr = box, port, addr
         self.registry = CollectorRegistry()
         self.gauges = {

@@ -33,7 +33,7 @@ from paho.mqtt.properties import Properties
 from paho.mqtt.reasoncodes import ReasonCode
 
 from common.config.box import BrokerConfig, EdgeConfig
-from common.mqtt import new_client
+from common.mqtt import new_client, refusal_hint
 from common.signing import Ed25519PublicKey, load_public_keys
 from common.topics import (
     OFFLINE,
@@ -51,7 +51,11 @@ from edge.delivery.outbox import Outbox, OutboxItem
 
 log = logging.getLogger(__name__)
 
-_STATS = ("frames_in", "frames_processed", "frames_dropped", "frames_corrupt", "reconnects")
+_STATS = (
+    "frames_in", "frames_processed", "frames_dropped", "frames_corrupt", "reconnects",
+    "frames_shed", "drop_ratio", "shed_ratio", "cpu_cores", "overloaded", "frames_failed",
+    "bundles_failed",
+)  # fmt: skip
 _COUNTERS = (
     "published acked held resent bad_receipts receipts_refused signals bad_signals connects"
     " connect_failures publish_refused"
@@ -206,7 +210,8 @@ class Publisher:
 
     def _on_connect(self, c: mqtt.Client, _u: Any, flags: Any, rc: ReasonCode, p: Any) -> None:
         if rc.is_failure:
-            self._fail(f"{self._where} refused the connection: {rc} (retrying with backoff)")
+            self._fail(f"{self._where} refused the connection: {rc}{refusal_hint(rc, self.broker)}"
+                       " (retrying with backoff)")  # fmt: skip
             return
         # MQTT 5 flow control: never more unacknowledged publishes than the broker accepts
         self._window = min(self.max_inflight, getattr(p, "ReceiveMaximum", None) or 65535)

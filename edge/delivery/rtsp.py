@@ -1,8 +1,12 @@
 """A live camera stream over RTSP that survives camera and network faults.
 
-A reader thread keeps only the newest frame: the pipeline takes frames when it is ready
-(`next_frame`) and never slows the reader down, so a busy detector costs dropped frames,
-counted, rather than a growing delay behind real time. A camera that is unreachable, goes
+A reader thread decodes every frame into a short queue (`buffer_s` of video, one second by
+default): the pipeline takes frames in order when it is ready (`next_frame`), so the frames
+that arrive while a detection runs are still judged a moment later, and the pipeline never
+slows the reader down. Only when the queue is full, a box that cannot keep up, is a frame
+dropped, counted, rather than the delay growing behind real time; a dropped frame is decoded
+(the next ones depend on it) but never converted to a picture, which is most of the cost of
+a frame nobody looks at. A camera that is unreachable, goes
 away, or stops sending is retried for ever with exponential backoff and jitter (so 48 workers
 do not reconnect in step); nothing raises out of the thread, and `health()` says what is wrong.
 
@@ -37,6 +41,7 @@ DEFAULT_FPS = 25.0
 MAX_READ_FAILURES = 3  # failed reads in a row that mean the connection is lost
 ADOPT_SIZE_AFTER = 10  # frames in a row of one new size that mean the camera changed its size
 WATCHDOG_TICK_S = 0.1
+MIN_QUEUE = 8  # frames a stream may queue for its pipeline, whatever its rate
 _OPTIONS_ENV = "OPENCV_FFMPEG_CAPTURE_OPTIONS"
 _env_lock = threading.Lock()
 
@@ -85,7 +90,7 @@ class StreamHealth:
     connected: bool
     frames_in: int  # good frames captured
     frames_processed: int  # handed out by next_frame
-    frames_dropped: int  # overwritten by a newer frame before being taken
+    frames_dropped: int  # decoded while the queue was full: never judged
     frames_corrupt: int  # failed to decode or of the wrong size: skipped
     reconnects: int  # connections lost (errors, end of stream, stalls) and re-made
     last_frame_at: datetime | None
@@ -97,6 +102,12 @@ class StreamHealth:
         if self.last_frame_at is not None:
             d["last_frame_at"] = self.last_frame_at.isoformat(timespec="milliseconds")
         return d
+
+
+def late_read(began: float, ended: float, read_timeout_s: float) -> bool:
+    """A read that returned only as it timed out: a frame the decoder held back (B-frames),
+    flushed by the timeout, is no sign that the stream lives."""
+    return ended - began >= 0.9 * read_timeout_s
 
 
 class Backoff:
@@ -125,9 +136,12 @@ class RtspSource:
         stall_timeout_s: float,
         backoff_initial_s: float = 0.5,
         backoff_max_s: float = 30.0,
+        buffer_s: float = 1.0,
         rng: random.Random | None = None,
     ) -> None:
+        """`buffer_s`: how much video may wait for the pipeline before frames are dropped."""
         self.url, self.name = url, name
+        self.buffer_s = buffer_s
         self.safe_url = redact_url(url)
         self.open_timeout_s, self.read_timeout_s = open_timeout_s, read_timeout_s
         self.stall_timeout_s = stall_timeout_s
@@ -143,7 +157,7 @@ class RtspSource:
         self._reader: threading.Thread | None = None
         self._watchdog: threading.Thread | None = None
         self._call: tuple[int, str, float] | None = None  # (gen, "open"/"read", started)
-        self._pending: Frame | None = None
+        self._queue: deque[Frame] = deque()
         self._h = StreamHealth(False, 0, 0, 0, 0, 0, None, None)  # guarded by _cond
 
     # --- the consumer's side ---
@@ -174,17 +188,27 @@ class RtspSource:
                 thread.join(max(0.0, deadline - time.monotonic()))
 
     def next_frame(self, timeout: float) -> Frame | None:
-        """The newest frame not handed out yet, waiting up to `timeout` s; None if none came."""
+        """The oldest frame not handed out yet, waiting up to `timeout` s; None if none came."""
         deadline = time.monotonic() + timeout
         with self._cond:
-            while self._pending is None:
+            while not self._queue:
                 remaining = deadline - time.monotonic()
                 if remaining <= 0 or self._stop.is_set():
                     return None
                 self._cond.wait(remaining)
-            frame, self._pending = self._pending, None
+            frame = self._queue.popleft()
             self._h.frames_processed += 1
             return frame
+
+    def backlog(self) -> float:
+        """How full the queue is, 0 to 1: the consumer's cue to shed work before frames drop."""
+        with self._cond:
+            return len(self._queue) / self._capacity()
+
+    def _capacity(self) -> int:
+        """`buffer_s` of frames, but never fewer than MIN_QUEUE: at 6 fps half a second is
+        three frames, which one slow moment of a busy box overflows."""
+        return max(MIN_QUEUE, round(self.buffer_s * self.fps))
 
     def health(self) -> StreamHealth:
         """A snapshot of the counters; `last_error` stays set after the stream recovers."""
@@ -315,12 +339,26 @@ class RtspSource:
                 return delivered
             began = time.monotonic()
             self._enter(gen, "read")
-            ok, image = capture.read()
+            with self._cond:
+                full = len(self._queue) >= self._capacity()
+            ok = capture.grab()
+            image = None
+            if ok and not full:
+                ok, image = capture.retrieve()
             self._leave(gen)
             mono, utc = time.monotonic(), datetime.now(UTC)
+            if ok and full:  # decoded, never converted: the queue has no room for it
+                with self._cond:
+                    if self._alive(gen):
+                        self._h.frames_in += 1
+                        self._h.frames_dropped += 1
+                last_good = last_good if late_read(began, mono, self.read_timeout_s) else mono
+                failed = 0
+                delivered = True
+                continue
             # A picture that comes only once the read timed out is one the decoder held back
             # (B-frames), flushed by the timeout: delivered, but no sign that the stream lives.
-            late = mono - began >= 0.9 * self.read_timeout_s
+            late = late_read(began, mono, self.read_timeout_s)
             if not ok or image is None:
                 failed += 1
                 if failed >= MAX_READ_FAILURES:
@@ -354,9 +392,7 @@ class RtspSource:
                 failed = 0
                 frame = Frame(self._h.frames_in, mono - self._start_mono, image, utc)
                 self._h.frames_in += 1
-                if self._pending is not None:
-                    self._h.frames_dropped += 1
-                self._pending = frame
+                self._queue.append(frame)
                 self._h.last_frame_at = utc
                 self._cond.notify_all()
         return delivered

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import queue
+import shutil
 import threading
 import time
 from collections.abc import Callable
@@ -26,14 +27,18 @@ from common.config.signal import SignalControllerConfig
 from common.signing import key_id, load_private_key
 from common.topics import SignalPhase
 from common.version import SOFTWARE_VERSION
+from edge.delivery.load import LoadMonitor
 from edge.delivery.outbox import Outbox
 from edge.delivery.phases import Admitted, PhaseGate
 from edge.delivery.publish import Publisher
 from edge.delivery.rtsp import RtspSource
 from edge.perception.models import ModelRegistry
-from edge.pipeline.assembly import build_pipeline
+from edge.perception.plate.finder import PlateFinder
+from edge.perception.vehicles import Detector
+from edge.pipeline.assembly import build_detector, build_pipeline, build_plate_finder, warm_up
 from edge.pipeline.camera import Pipeline, Violation
 from edge.pipeline.evidence import EvidenceWriter
+from edge.pipeline.source import Frame
 
 log = logging.getLogger("edge.delivery.worker")
 
@@ -41,7 +46,9 @@ log = logging.getLogger("edge.delivery.worker")
 @dataclass
 class LiveStats:
     violations: int = 0
-    bundles_failed: int = 0
+    bundles_failed: int = 0  # violations kept in the dead-letter folder without a bundle
+    frames_failed: int = 0  # frames the pipeline raised on: skipped, the worker goes on
+    frames_shed: int = 0  # idle frames not processed while the worker could not keep up
     last_violation_at: datetime | None = None
 
 
@@ -79,8 +86,11 @@ class CameraWorker:
             camera.resolved_source(),
             name=camera.id,
             stall_timeout_s=settings.stall_timeout_s,
+            buffer_s=settings.stream_buffer_s,
         )
+        self.load = LoadMonitor(camera.id, settings.overload_drop_ratio)
         self.pipeline: Pipeline | None = None
+        self._models: tuple[Detector, PlateFinder | None] | None = None
         self.phases: queue.SimpleQueue[Admitted] = queue.SimpleQueue()
         own = load_private_key(settings.key_file).public_key()
         self._own_key = {key_id(own): own}
@@ -127,6 +137,7 @@ class CameraWorker:
         )
         start_utc = self.source.start_utc
         assert start_utc is not None  # set by source.start(), before the first frame
+        detector, finder = self._models if self._models else (None, None)
         return build_pipeline(
             self.camera,
             self.registry,
@@ -136,7 +147,19 @@ class CameraWorker:
             live=True,
             read_plates=self.read_plates,
             signal_controller=self.signal_controller,
+            detector=detector,
+            plate_finder=finder,
         )
+
+    def _load_models(self) -> None:
+        """Load and warm the models before the stream starts (see assembly.warm_up)."""
+        detector = build_detector(self.camera, self.registry)
+        finder = build_plate_finder(self.camera, self.registry) if self.read_plates else None
+        started = time.monotonic()
+        warm_up(self.camera, detector, finder)
+        self._models = (detector, finder)
+        log.info("camera %s: models loaded and warmed in %.1f s", self.camera.id,
+                 time.monotonic() - started)  # fmt: skip
 
     def run(self, on_stats: Callable[[dict[str, object]], None] | None = None) -> None:
         """Read, judge and deliver until `stop_event` is set."""
@@ -145,6 +168,7 @@ class CameraWorker:
         if self.stop_event.is_set():  # stopped while starting: deliver what the spool held
             self.publisher.stop(flush_timeout_s=5.0)
             return
+        self._load_models()
         self.source.start()
         last_report = 0.0
         try:
@@ -154,10 +178,14 @@ class CameraWorker:
                     if self.pipeline is None:  # the stream's fps is known after the first frame
                         self.pipeline = self._build()
                     self._apply_phases(self.pipeline)
-                    self._deliver(self.pipeline.process(frame))
-                if on_stats and time.monotonic() - last_report >= 2.0:
+                    if not self._shed(self.pipeline, frame):
+                        self._deliver(self._process(self.pipeline, frame))
+                if time.monotonic() - last_report >= 2.0:
                     last_report = time.monotonic()
-                    on_stats(self.stats())
+                    health = self.source.health()
+                    self.load.update(health.frames_in, health.frames_dropped, self.live.frames_shed)
+                    if on_stats:
+                        on_stats(self.stats())
         finally:
             self.source.stop()
             if self.pipeline is not None:
@@ -172,15 +200,49 @@ class CameraWorker:
                 self.outbox.depth(),
             )
 
+    def _shed(self, pipeline: Pipeline, frame: Frame) -> bool:
+        """Whether to skip this frame: the stream's queue is filling and the scene is idle
+        (every other frame goes); clip frames are not kept meanwhile (see edge.delivery.load)."""
+        shedding = LoadMonitor.shedding(self.source.backlog())
+        pipeline.shed_clip = shedding
+        if shedding and frame.index % 2 and pipeline.idle():
+            self.live.frames_shed += 1
+            return True
+        return False
+
+    def _process(self, pipeline: Pipeline, frame: Frame) -> list[Violation]:
+        """One frame through the pipeline; a frame it raises on is logged (the first, then
+        every 100th), counted and skipped: no frame ends the worker and its pending
+        crossings."""
+        try:
+            return pipeline.process(frame)
+        except Exception:
+            self.live.frames_failed += 1
+            if self.live.frames_failed % 100 == 1:
+                log.exception("camera %s: frame %d failed in the pipeline (%d so far); skipped",
+                              self.camera.id, frame.index, self.live.frames_failed)  # fmt: skip
+            return []
+
     def _deliver(self, violations: list[Violation]) -> None:
         for v in violations:
             self.live.violations += 1
             self.live.last_violation_at = v.crossed_at
-            if v.bundle is None:
+            if v.bundle is None:  # the pipeline kept it in the dead-letter folder, and said so
                 self.live.bundles_failed += 1
-                log.error("camera %s: a violation had no evidence frames", self.camera.id)
                 continue
-            self._to_outbox(v.bundle)
+            try:
+                self._to_outbox(v.bundle)
+            except Exception:
+                self.live.bundles_failed += 1
+                kept = self._keep_aside(v.bundle)
+                log.exception("camera %s: bundle %s not queued; kept in %s",
+                              self.camera.id, v.bundle.name, kept)  # fmt: skip
+
+    def _keep_aside(self, path: Path) -> Path:
+        """Move a bundle the outbox did not take into the dead-letter folder."""
+        folder = self.settings.state_dir / "dead-letter" / self.camera.id
+        folder.mkdir(parents=True, exist_ok=True)
+        return Path(shutil.move(path, folder / path.name))
 
     def _to_outbox(self, path: Path) -> None:
         payload = path.read_bytes()
@@ -220,6 +282,13 @@ class CameraWorker:
             "outbox_bytes": self.outbox.size_bytes(),
             "outbox_evicted": self.outbox.evicted(),
             "outbox_held": self.outbox.held_count(),
+            "bundles_failed": self.live.bundles_failed,
+            "frames_failed": self.live.frames_failed,
+            "frames_shed": self.live.frames_shed,
+            "drop_ratio": self.load.current.drop_ratio,
+            "shed_ratio": self.load.current.shed_ratio,
+            "cpu_cores": self.load.current.cpu_cores,
+            "overloaded": self.load.current.overloaded,
             "receipts_refused": self.publisher.counters()["receipts_refused"],
             "signals_refused": self.gate.refused_total if self.gate is not None else 0,
         }

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import numpy as np
+
 from common.config.camera import CameraConfig, config_hash
 from common.config.sections import DetectorKind
 from common.config.signal import SignalControllerConfig
@@ -33,6 +35,28 @@ def build_detector(camera: CameraConfig, registry: ModelRegistry) -> Detector:
     )
 
 
+def build_plate_finder(camera: CameraConfig, registry: ModelRegistry) -> PlateFinder:
+    return PlateFinder.from_registry(
+        registry,
+        threads=camera.detector.threads,
+        engine=camera.plate.engine,
+        detector_engine=camera.detector.engine,
+    )
+
+
+def warm_up(camera: CameraConfig, detector: Detector, finder: PlateFinder | None) -> None:
+    """One detection (and one plate search) on a blank picture of the camera's configured
+    size: the sessions fitted to that size are compiled now rather than on the first frame,
+    while frames would queue and drop. Without a configured `frame_size` nothing is done."""
+    if camera.frame_size is None:
+        return
+    w, h = camera.frame_size
+    blank = np.zeros((h, w, 3), np.uint8)
+    detector.detect(blank, camera.roi_rect)
+    if finder is not None:
+        finder.find(blank[: min(h, 240), : min(w, 320)])
+
+
 def build_pipeline(
     camera: CameraConfig,
     registry: ModelRegistry,
@@ -43,11 +67,15 @@ def build_pipeline(
     live: bool = False,
     read_plates: bool = True,
     signal_controller: SignalControllerConfig | None = None,
+    detector: Detector | None = None,
+    plate_finder: PlateFinder | None = None,
 ) -> Pipeline:
     """Everything one camera needs, from its configuration. `start_time` is the UTC time of
     stream time 0; `live` says it is the wall clock of a stream (a fixed-time plan then finds
     its place in the cycle from its epoch) rather than the start of a recording;
-    `signal_controller`: the registered controller of a camera that follows one."""
+    `signal_controller`: the registered controller of a camera that follows one;
+    `detector`, `plate_finder`: models already loaded and warmed (a live worker loads them
+    before its stream starts, so no frame waits for a model to compile)."""
     zone = camera.exempt.right_turn_on_red if camera.exempt else None
     rule = RedLightRule(
         StopLine(camera.stop_line, camera.direction),
@@ -60,13 +88,7 @@ def build_pipeline(
     )
     plates = None
     if read_plates:
-        finder = PlateFinder.from_registry(
-            registry,
-            threads=camera.detector.threads,
-            engine=camera.plate.engine,
-            detector_engine=camera.detector.engine,
-        )
-        plates = TrackPlates(finder, camera.plate)
+        plates = TrackPlates(plate_finder or build_plate_finder(camera, registry), camera.plate)
     site = CameraSite(
         camera.id, camera.name, camera.location.lat, camera.location.lon, config_hash(camera)
     )
@@ -74,7 +96,7 @@ def build_pipeline(
         site,
         fps,
         start_time,
-        build_detector(camera, registry),
+        detector or build_detector(camera, registry),
         Tracker(camera.tracker),
         rule,
         signal,

@@ -123,3 +123,27 @@ def test_the_cameras_page_alerts_on_quarantine_overflow_held_bundles_and_forgeri
     assert "MT-09: 3 tin nhắn bị từ chối (0,0 MB) không được lưu nội dung" in page, page
     row = page.split('href="/cases?camera=MT-05"', 1)[1].split("</tr>", 1)[0]
     assert "2 gói bị giữ lại" in row and "4 tin nhắn không có chữ ký hợp lệ" in row, row
+
+
+def test_the_cameras_page_says_when_a_box_cannot_keep_up_or_kept_violations_without_bundles(
+    web_env: WebEnv,
+) -> None:
+    from central.health import apply_message
+
+    now = datetime.now(UTC)
+    beat = Heartbeat(camera_id="MT-06", at=now, connected=True, outbox_depth=0, outbox_bytes=0,
+                     outbox_evicted=0, drop_ratio=0.125, shed_ratio=0.1, cpu_cores=0.98,
+                     overloaded=True, bundles_failed=2)  # fmt: skip
+    calm = beat.model_copy(update={"camera_id": "MT-08", "overloaded": False, "drop_ratio": 0.0,
+                                   "shed_ratio": 0.0, "bundles_failed": 0})  # fmt: skip
+    with web_env.store.sessions.begin() as s:
+        for b in (beat, calm):
+            apply_message(
+                s, heartbeat_topic(b.camera_id), b.to_bytes(), now, known={"MT-06", "MT-08"}
+            )
+    page = web_env.client("operator").get("/cameras").text
+    row = page.split('href="/cases?camera=MT-06"', 1)[1].split("</tr>", 1)[0]
+    assert "Quá tải: bỏ qua 22,5 %" in row, row
+    assert "2 vi phạm chưa đóng gói được" in row, row
+    calm_row = page.split('href="/cases?camera=MT-08"', 1)[1].split("</tr>", 1)[0]
+    assert "Quá tải" not in calm_row and "chưa đóng gói" not in calm_row, calm_row

@@ -219,6 +219,8 @@ def test_daemon_delivers_violations_restarts_a_killed_worker_and_stops_cleanly(
             60,
             logs,
         )
+        said = [line for line in logs.text().splitlines() if "camera(s) need about" in line]
+        assert said and "box EB-01: 1 camera(s)" in said[0], "no capacity estimate at start"
         # vn_a (14.7 s, looped) holds two red-light runs: at least one must come through.
         got = wait_for("a violation at the collector", lambda: received(collector), 90, logs)
         first = got[0]
