@@ -48,7 +48,7 @@ from central.db import MERGED
 from central.ingest import Ingestor
 from central.ingest_rules import Checked
 from central.store import Store
-from common.mqtt import new_client
+from common.mqtt import new_client, refusal_hint
 from common.signing import Ed25519PrivateKey
 from common.topics import CENTRAL_SUBSCRIPTION, receipt_topic
 
@@ -90,6 +90,7 @@ class Collector:
             "received stored duplicate quarantined unanswered acked stale retries redelivered"
         )
         self.counts = dict.fromkeys(counters.split(), 0)
+        self._down_since: float | None = None  # monotonic start of a broker outage
         self._client = self._make_client()
 
     # --- paho ---------------------------------------------------------------------------------
@@ -100,15 +101,24 @@ class Collector:
         client.max_inflight_messages_set(100)  # our receipts awaiting PUBACK
         client.on_connect, client.on_subscribe = self._on_connect, self._on_subscribe
         client.on_message, client.on_disconnect = self._on_message, self._on_disconnect
-        client.on_connect_fail = lambda *_: log.error("broker %s:%d unreachable", b.host, b.port)
+        client.on_connect_fail = lambda *_: self._unreachable()
         return client
+
+    def _unreachable(self) -> None:
+        """Said once per outage, not at every backoff step; `_on_connect` says it is over."""
+        if self._down_since is None:
+            self._down_since = time.monotonic()
+            log.error("broker %s:%d unreachable; retrying every %g s at most",
+                      self.broker.host, self.broker.port, self.broker.reconnect_max_s)  # fmt: skip
 
     def _on_connect(self, c: mqtt.Client, _u: Any, flags: Any, rc: ReasonCode, _p: Any) -> None:
         if rc.is_failure:
-            log.error(
-                "broker %s:%d refused the connection: %s", self.broker.host, self.broker.port, rc
-            )
+            log.error("broker %s:%d refused the connection: %s%s", self.broker.host,
+                      self.broker.port, rc, refusal_hint(rc, self.broker))  # fmt: skip
             return
+        if self._down_since is not None:
+            log.info("broker back after %.0f s", time.monotonic() - self._down_since)
+            self._down_since = None
         self._generation += 1
         if isinstance(sock := c.socket(), socket.socket):
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
@@ -136,6 +146,7 @@ class Collector:
     def _on_disconnect(self, _c: mqtt.Client, _u: Any, _f: Any, rc: ReasonCode, _p: Any) -> None:
         if not self._stopping.is_set():
             log.warning("connection to the broker lost (%s); reconnecting", rc)
+            self._down_since = time.monotonic()
 
     # --- lifecycle ------------------------------------------------------------------------------
 
@@ -277,8 +288,14 @@ def serve_main(
     *,
     client_id: str | None = None,
     ready: Callable[[], None] | None = None,
+    health: bool = True,
 ) -> int:
-    """Run the collector until SIGTERM/SIGINT; returns the exit code (2: unusable config)."""
+    """Run the collector until SIGTERM/SIGINT; returns the exit code (2: unusable config).
+
+    `health`: also store the cameras' status and heartbeats (central.health), so the cameras
+    page does not depend on the web server. One process should: the health reader is one
+    broker user with one session, so with several collectors the others run without it."""
+    from central.health import HealthMonitor
     from central.keys import KeyRegistryError, KeyRing, sync_config_keys
     from central.quarantine_quota import Budget
     from central.store import open_store
@@ -325,15 +342,22 @@ def serve_main(
         batch_max=config.ingest.batch_max,
         on_ready=ready,
     ).start()
+    known = {c.id for c in cameras.cameras} if cameras else None
+    monitor = (
+        HealthMonitor(config.broker, store.sessions, cameras=known).start() if health else None
+    )
     log.info(
-        "collector %s serving; database %s, evidence %s",
+        "collector %s serving; database %s, evidence %s; camera health %s",
         collector.client_id,
         store.engine.url.render_as_string(hide_password=True),
         config.evidence_dir,
+        f"stored (as {monitor.client_id})" if monitor else "left to another process",
     )
     while not stop.wait(1.0) and not collector.failed:
         triage(store, config.duplicate_window_minutes)
     log.info("stopping: finishing the current batch")
+    if monitor is not None:
+        monitor.stop()
     collector.stop()
     ingestor.close()
     store.close()
@@ -346,7 +370,15 @@ def add_cli(subparsers: argparse._SubParsersAction) -> None:
     serve = subparsers.add_parser("serve", help="run the collector: MQTT in, database, receipts")
     serve.add_argument("--config", type=Path, default=Path("configs/central.yaml"))
     serve.add_argument("--client-id", help="this instance's MQTT client id (one per instance)")
-    serve.set_defaults(func=lambda args: serve_main(args.config, client_id=args.client_id))
+    serve.add_argument(
+        "--no-health",
+        dest="health",
+        action="store_false",
+        help="do not store camera status and heartbeats (another instance does)",
+    )
+    serve.set_defaults(
+        func=lambda args: serve_main(args.config, client_id=args.client_id, health=args.health)
+    )
     keygen = subparsers.add_parser(
         "receipt-keygen", help="make the key that signs every receipt (its .pub goes to the edges)"
     )

@@ -18,6 +18,21 @@ from common.config.box import BrokerConfig
 log = logging.getLogger("common.mqtt")
 
 
+_CREDENTIALS = {"Bad user name or password", "Not authorized"}
+
+
+def refusal_hint(rc: object, broker: BrokerConfig) -> str:
+    """What to check when the broker refuses a CONNECT: for a refused login, the user it was
+    and where its password comes from (the reason code alone does not say who)."""
+    if str(rc) not in _CREDENTIALS:
+        return ""
+    user = broker.username or "(none: anonymous)"
+    return (
+        f" for broker user {user}: check ${broker.password_env} (the env file"
+        " `dendo-central broker-config` wrote) against the broker's password file"
+    )
+
+
 def new_client(
     broker: BrokerConfig, client_id: str, *, where: str, manual_ack: bool = False
 ) -> mqtt.Client:

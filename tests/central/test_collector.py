@@ -11,11 +11,15 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import paho.mqtt.client as mqtt
 import pytest
+from paho.mqtt import publish
 
 from central import keys as keys_cli
 from central.config import ConfigError, load_central_config
@@ -23,6 +27,7 @@ from central.keys import KeyRing
 from central.store import open_store
 from common.config.box import BrokerConfig
 from common.signing import Ed25519PrivateKey, key_id
+from common.topics import Heartbeat, heartbeat_topic
 from edge.delivery.outbox import Outbox
 from edge.delivery.publish import Publisher
 from tests.fixtures.broker import Broker, Child, wait_until
@@ -53,10 +58,10 @@ def write_config(directory: Path, port: int) -> Path:
 class Collector(Child):
     """tests/servers/central_collector.py, subscribed and ready."""
 
-    def __init__(self, config: Path, client_id: str) -> None:
+    def __init__(self, config: Path, client_id: str, *extra: str) -> None:
         err = config.parent / f"{client_id}.{len(list(config.parent.glob('*.err')))}.err"
         super().__init__("central_collector.py", ["--config", str(config), "--client-id",
-                         client_id], err)  # fmt: skip
+                         client_id, *extra], err)  # fmt: skip
         if (said := self.line(30)) != "ready":
             self.stop()
             pytest.fail(f"collector {client_id} not ready ({said!r}): {err.read_text()[-3000:]}")
@@ -86,8 +91,8 @@ class Env:
         self.maker = BundleMaker()
         self.sent: list[str] = []
 
-    def collector(self, client_id: str = "dendo-central-1") -> Collector:
-        self.collectors.append(Collector(self.config, client_id))
+    def collector(self, client_id: str = "dendo-central-1", *extra: str) -> Collector:
+        self.collectors.append(Collector(self.config, client_id, *extra))
         return self.collectors[-1]
 
     def submit(self, n: int) -> None:
@@ -167,6 +172,46 @@ def test_two_collectors_side_by_side_share_the_load_and_still_make_one_case_each
     counts = [a.final_counts(), b.final_counts()]
     assert all(c["stored"] > 0 for c in counts), f"one collector got nothing: {counts}"
     assert sum(c["stored"] for c in counts) == COUNT, counts
+
+
+def test_serve_stores_camera_status_and_heartbeats_without_the_web_server(env: Env):
+    env.collector("dendo-central-1", "--health")
+    beat = Heartbeat(camera_id=CAMERA, at=datetime.now(UTC), connected=True, outbox_depth=3,
+                     outbox_bytes=900_000, outbox_evicted=0, frames_in=300, overloaded=True,
+                     drop_ratio=0.2)  # fmt: skip
+    publish.single(heartbeat_topic(CAMERA), beat.to_bytes(), qos=1, hostname="127.0.0.1",
+                   port=env.broker.port, protocol=mqtt.MQTTv5)  # fmt: skip
+
+    def row() -> list[tuple[Any, ...]]:
+        if not env.db("PRAGMA table_info(camera_health)"):
+            return []
+        return env.db("SELECT online, last_heartbeat FROM camera_health WHERE camera_id = 'MT-07'")
+
+    wait_until(lambda: (r := row()) and r[0][1] is not None, 20, lambda: f"stored: {row()}")
+    online, stored = row()[0]
+    assert online == 1, "the edge's retained status 'online' was not stored"
+    kept = json.loads(stored)
+    assert (kept["outbox_depth"], kept["overloaded"], kept["drop_ratio"]) == (3, True, 0.2), kept
+
+
+def test_a_broker_outage_is_logged_once_and_the_collector_is_back_within_seconds(env: Env):
+    collector = env.collector()
+    env.broker.kill()
+    time.sleep(8)  # several backoff steps (1, 2, 2 s in this config)
+    env.broker.restart()
+    back = time.monotonic()
+    env.submit(5)
+    wait_until(
+        lambda: env.publisher.outbox.depth() == 0, 30, lambda: f"after the outage: {env.state()}"
+    )
+    took = time.monotonic() - back
+    messages = [json.loads(line)["msg"] for line in collector.stderr.read_text().splitlines()
+                if line.startswith("{")]  # fmt: skip
+    unreachable = [m for m in messages if "unreachable" in m]
+    assert len(unreachable) <= 1, f"the outage was logged at every retry: {unreachable}"
+    assert sum("connection to the broker lost" in m for m in messages) == 1, messages
+    assert any(m.startswith("broker back after") for m in messages), messages
+    assert took < 15, f"bundles sent after the broker's return took {took:.1f} s to be stored"
 
 
 def test_central_config_errors_name_the_field_and_line(tmp_path: Path):

@@ -147,11 +147,14 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--config", type=Path, required=True)
     ap.add_argument("--client-id")
+    ap.add_argument(
+        "--health", action="store_true", help="store camera health too (serve's default)"
+    )
     args = ap.parse_args(argv)
     from central.collector import serve_main
 
     ready = lambda: print("ready", flush=True)  # noqa: E731
-    return serve_main(args.config, client_id=args.client_id, ready=ready)
+    return serve_main(args.config, client_id=args.client_id, ready=ready, health=args.health)
 
 
 if __name__ == "__main__":

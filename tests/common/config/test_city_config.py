@@ -79,6 +79,21 @@ def test_check_config_on_the_shipped_file(monkeypatch: pytest.MonkeyPatch) -> No
     assert "CAM_PASS" not in text and "not-printed" not in text, text
 
 
+def test_check_config_names_the_secrets_and_keys_a_box_is_missing(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("DENDO_MQTT_PASSWORD", raising=False)
+    lines: list[str] = []
+    assert check_config_main(SHIPPED, out=lines.append, box="EB-02") == 0, "\n".join(lines)
+    warnings = [line for line in lines if line.startswith("warning: ")]
+    assert any("$DENDO_MQTT_PASSWORD is not set" in w and "edge-{camera}" in w
+               for w in warnings), warnings  # fmt: skip
+    assert any("edge.key_file /etc/dendo/edge.key.pem does not exist" in w for w in warnings)
+    lines.clear()
+    assert check_config_main(SHIPPED, out=lines.append, box="EB-99") == 1
+    assert "no camera is on box EB-99" in lines[-1], lines
+
+
 # --- defaults and overrides -------------------------------------------------------------------
 
 
