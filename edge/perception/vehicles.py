@@ -17,7 +17,7 @@ import numpy as np
 import onnx
 
 from common.config.sections import DetectorConfig, Engine
-from edge.perception.geometry import Box, Point, anchor, as_box
+from edge.perception.geometry import Box, Point, anchor, as_box, iou_matrix
 from edge.perception.onnx_session import ModelSession, open_model
 from edge.perception.yolo import detect_boxes
 from edge.perception.yolo_shape import fit_input, input_size_for
@@ -132,3 +132,18 @@ class VehicleDetector:
             Detection(as_box(b), float(s), COCO_LABELS[int(c)])
             for b, s, c in zip(boxes, scores, classes, strict=True)
         ]
+
+
+# One vehicle, one track: boxes of different vehicle classes overlapping this much are one
+# vehicle boxed twice (a car also scored as a motorcycle); the best-scored box stays.
+SAME_VEHICLE_IOU = 0.7
+
+
+def one_box_per_vehicle(dets: Sequence[Detection]) -> list[Detection]:
+    """Suppression across the vehicle classes (the detector's own NMS is per class)."""
+    kept: list[Detection] = []
+    for d in sorted(dets, key=lambda d: d.score, reverse=True):
+        others = np.array([k.box for k in kept])
+        if not kept or iou_matrix(np.array([d.box]), others).max() <= SAME_VEHICLE_IOU:
+            kept.append(d)
+    return kept

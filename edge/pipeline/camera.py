@@ -11,6 +11,7 @@ detector is most of the cost, and only crossings need the fine sampling.
 from __future__ import annotations
 
 import logging
+from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -22,7 +23,7 @@ from common.config.sections import DetectorConfig, EvidenceConfig
 from edge.perception.geometry import Box, iou_matrix
 from edge.perception.plate.track_plates import PlateVote, TrackPlates
 from edge.perception.signal_heads import LampState
-from edge.perception.vehicles import VEHICLE_LABELS, Detection, Detector
+from edge.perception.vehicles import VEHICLE_LABELS, Detection, Detector, one_box_per_vehicle
 from edge.pipeline.clip import ClipRecorder
 from edge.pipeline.evidence import EvidenceFrames, EvidenceWriter, ViolationRecord
 from edge.pipeline.rule import Decision, DecisionKind, Observation, RedLightRule
@@ -37,6 +38,10 @@ log = logging.getLogger(__name__)
 ACTIVE_SPEED_H = 0.3
 ACTIVE_HORIZON_S = 2.0
 ACTIVE_NEAR_H = 6.0  # any unexplained detection within this many box heights of the line
+# Two violations whose crossings are this close in time and whose boxes at the crossing
+# overlap this much are one vehicle seen as two tracks: the second makes no bundle.
+SAME_CROSSING_S = 0.5
+SAME_CROSSING_IOU = 0.5
 
 
 @dataclass(frozen=True)
@@ -92,6 +97,8 @@ class PipelineStats:
     crossings: dict[str, int] = field(default_factory=dict)  # decisions by kind
     signal_frames: dict[str, int] = field(default_factory=dict)
     frames_wrong_size: int = 0  # not the configured frame size: skipped, never judged
+    boxes_merged: int = 0  # a vehicle's second box of another class, suppressed
+    duplicate_violations: int = 0  # a second track's crossing of a vehicle already reported
     clip_failures: int = 0
     bundles_failed: int = 0  # violations kept in the dead-letter folder instead
 
@@ -139,6 +146,7 @@ class Pipeline:
         self.stats = PipelineStats()
         self.last_status: SignalStatus | None = None
         self.last_tracks: list[Track] = []  # confirmed tracks matched at the last detection
+        self.reported: deque[Decision] = deque(maxlen=32)  # recent violations, for duplicates
         self.shed_clip = False  # set by a live worker that cannot keep up: clip frames go first
 
     def on_signal_phase(
@@ -189,7 +197,11 @@ class Pipeline:
 
     def _detect_and_judge(self, frame: Frame) -> list[Violation]:
         self.stats.detections_run += 1
-        dets = [d for d in self.detector.detect(frame.image, self.roi) if d.label in VEHICLE_LABELS]
+        found = [
+            d for d in self.detector.detect(frame.image, self.roi) if d.label in VEHICLE_LABELS
+        ]
+        dets = one_box_per_vehicle(found)
+        self.stats.boxes_merged += len(found) - len(dets)
         tracks = self.tracker.update(frame.index, frame.t, dets)  # confirmed, matched now
         self.last_tracks = tracks
         observations = [Observation(tr.id, tr.box, tr.label) for tr in tracks]
@@ -259,6 +271,13 @@ class Pipeline:
         shots = self.snapshots.pop(d.track_id, None) or self._take(d.cross_frame)
         if d.kind != DecisionKind.VIOLATION:
             return None
+        if (same := self._same_vehicle(d)) is not None:
+            self.stats.duplicate_violations += 1
+            log.info("camera %s: track %d crossed at frame %d with track %d's box: one vehicle,"
+                     " one violation", self.site.camera_id, d.track_id, d.cross_frame,
+                     same.track_id)  # fmt: skip
+            return None
+        self.reported.append(d)
         crossed_at = self.start_time + timedelta(seconds=d.cross_t)
         plate = (
             self.plates.decide(d.track_id)
@@ -280,6 +299,18 @@ class Pipeline:
             pictures = {**shots, "after": after}
             self._dead_letter(violation, pictures, f"{type(exc).__name__}: {exc}")
         return violation
+
+    def _same_vehicle(self, d: Decision) -> Decision | None:
+        """A violation already reported for the same vehicle under another track id."""
+        for r in self.reported:
+            close = abs(r.cross_t - d.cross_t) <= SAME_CROSSING_S
+            if (
+                close
+                and iou_matrix(np.array([r.box_at_cross]), np.array([d.box_at_cross]))[0, 0]
+                > SAME_CROSSING_IOU
+            ):
+                return r
+        return None
 
     def _dead_letter(self, v: Violation, frames: dict[str, Frame], error: str) -> None:
         """Keep what is known of a violation without a bundle, counted and logged."""

@@ -2,9 +2,12 @@
 
 A crossing is the vehicle's anchor (bottom centre of its box) passing over the stop line in
 the camera's direction of travel. It becomes a violation when the signal was red at that
-moment and the vehicle then continues: it is seen far enough past the line (a distance that
-grows with the vehicle's size, since the camera's scale does), so a vehicle that stops just
-over the line is not a case. Where right turn on red is allowed, a vehicle that leaves
+moment and the vehicle then continues: while past the line, its anchor moves far enough from
+the point where it crossed (a distance that grows with the vehicle's size, since the camera's
+scale does), in any direction. So a vehicle that goes straight on, one that turns left along
+the crosswalk right after the line, or right, and one that brakes hard on the crosswalk but
+got that far all continued; one that creeps onto the line and stops, or whose box jitters on
+it, did not. Where right turn on red is allowed, a vehicle that leaves
 through the exit zone is exempt, so the decision waits until the track leaves or commits.
 Every decision carries its explanation: the crossing frame, the signal then, time into red.
 """
@@ -72,8 +75,10 @@ class _Pending:
     box: Box
     label: str
     signal: SignalStatus
+    cross_point: XY = (0.0, 0.0)  # where the anchor's path met the line
     frames_past: int = 0
-    max_past: float = 0.0
+    max_past: float = 0.0  # furthest past the line along the travel direction
+    max_moved: float = 0.0  # furthest from the crossing point while past the line
     entered_exit: bool = False
 
 
@@ -216,7 +221,8 @@ class RedLightRule:
         )
         signal = self.signal_at(cross_frame)
         label = max(state.labels, key=lambda k: (state.labels[k], k))
-        state.pending = _Pending(cross_frame, cross_t, obs.box, label, signal)
+        point = (a[0] + frac * (b[0] - a[0]), a[1] + frac * (b[1] - a[1]))
+        state.pending = _Pending(cross_frame, cross_t, obs.box, label, signal, point)
         return self._follow(obs, state, t)
 
     def _follow(self, obs: Observation, state: _TrackState, t: float) -> Decision | None:
@@ -226,6 +232,8 @@ class RedLightRule:
         if past > 0:
             pending.frames_past += 1
             pending.max_past = max(pending.max_past, past)
+            (x, y), (cx, cy) = obs.anchor, pending.cross_point
+            pending.max_moved = max(pending.max_moved, ((x - cx) ** 2 + (y - cy) ** 2) ** 0.5)
         if self.exit_zone is not None and self.exit_zone.contains(Point(obs.anchor)):
             pending.entered_exit = True
             return self._decide(obs.track_id, state, final=True)
@@ -239,7 +247,7 @@ class RedLightRule:
         s = self.settings
         height = p.box[3] - p.box[1]
         need = max(s.min_distance_px, MIN_BOX_HEIGHTS * height)
-        return p.max_past >= need and p.frames_past >= s.min_frames_past_line
+        return p.max_moved >= need and p.frames_past >= s.min_frames_past_line
 
     def _decide(self, track_id: int, state: _TrackState, final: bool) -> Decision | None:
         p = state.pending
@@ -260,6 +268,7 @@ class RedLightRule:
             "cross_frame": p.cross_frame,
             "signal_at_cross": p.signal.to_json(p.cross_t),
             "distance_past_line_px": round(p.max_past, 1),
+            "moved_past_line_px": round(p.max_moved, 1),
             "needed_past_line_px": round(max(s.min_distance_px, MIN_BOX_HEIGHTS * height), 1),
             "frames_past_line": p.frames_past,
             "left_through_exit_zone": p.entered_exit,

@@ -233,3 +233,20 @@ def test_a_bundle_that_cannot_be_written_is_kept_in_the_dead_letter_folder_and_c
     assert pictures == ["after.jpg", "before.jpg", "cross.jpg"], pictures
     assert v.dead_letter.is_relative_to(tmp_path / "state" / "dead-letter" / "MT-07")
     assert pipeline.process(frame(110)) == [], "the pipeline goes on after the failure"
+
+
+def boxed_twice(i: int) -> list[Box]:
+    """The approaching car, and a second box of it shifted 8 px (IoU 0.67): what a detector
+    gives for one vehicle it scores as two classes, or twice, which NMS per class keeps."""
+    return [
+        box for box in approaching(i) for box in (box, (box[0] + 8, box[1], box[2] + 8, box[3]))
+    ]
+
+
+def test_one_vehicle_tracked_twice_makes_one_violation() -> None:
+    pipeline, _ = make_pipeline(boxed_twice)
+    found = run(pipeline, 110)
+    assert len(found) == 1, (
+        f"{len(found)} violations for one car: {[v.decision.track_id for v in found]}"
+    )
+    assert pipeline.stats.duplicate_violations == 1, pipeline.stats

@@ -143,3 +143,46 @@ def test_polyline_stop_line_follows_its_bend() -> None:
     assert line.signed_distance((400, 425)) == pytest.approx(-5, abs=0.5)
     assert line.signed_distance((400, 410)) == pytest.approx(10, abs=0.5)
     assert line.signed_distance((100, 400)) > 0
+
+
+def drive(path: Sequence[tuple[float, float]], signal: LampState = LampState.RED) -> list[Decision]:
+    """Drive one vehicle (box 60x80) along anchor points (x, y), one processed frame each."""
+    rule = RedLightRule(StopLine(LINE, UP), RuleConfig())
+    out: list[Decision] = []
+    for i, (x, y) in enumerate(path):
+        rule.on_signal(i, i / FPS, status(signal))
+        out += rule.update(i, i / FPS, [Observation(7, (x - 30, y - 80, x + 30, y), "motorcycle")])
+    return out + rule.finish_all()
+
+
+APPROACH = [(400.0, 480.0), (400.0, 455.0), (400.0, 430.0), (400.0, 405.0)]
+
+
+@pytest.mark.parametrize(
+    ("case", "path", "kind"),
+    [
+        ("straight on", APPROACH + [(400.0, 380.0 - 25 * i) for i in range(4)], "violation"),
+        ("left along the crosswalk right after the line",
+         APPROACH + [(400.0 - 25 * i, 392.0) for i in range(1, 6)], "violation"),
+        ("right along the crosswalk right after the line",
+         APPROACH + [(400.0 + 25 * i, 390.0) for i in range(1, 6)], "violation"),
+        ("crosses fast, brakes hard on the crosswalk, clip ends",
+         [(400.0, 560.0), (400.0, 520.0), (400.0, 480.0), (400.0, 440.0), (400.0, 395.0),
+          (400.0, 362.0), (400.0, 360.0)],
+         "violation"),
+        ("creeps onto the line, then stops",
+         APPROACH + [(400.0, 398.0), (400.0, 396.0)] + [(400.0, 395.0)] * 8, "stopped"),
+        ("stops with the front wheel over the line, then sways",
+         APPROACH + [(404.0, 394.0), (397.0, 395.0), (403.0, 393.0), (398.0, 396.0)] * 3,
+         "stopped"),
+    ],
+)  # fmt: skip
+def test_a_vehicle_continued_when_it_moved_far_from_where_it_crossed_in_any_direction(
+    case: str, path: list[tuple[float, float]], kind: str
+) -> None:
+    decisions = drive(path)
+    assert [d.kind for d in decisions] == [kind], f"{case}: {[d.explanation for d in decisions]}"
+    moved = decisions[0].explanation["moved_past_line_px"]
+    needed = decisions[0].explanation["needed_past_line_px"]
+    assert isinstance(moved, float) and isinstance(needed, float)
+    assert (moved >= needed) == (kind == "violation"), f"{case}: moved {moved}, needed {needed}"
