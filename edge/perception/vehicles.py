@@ -24,6 +24,7 @@ from edge.perception.yolo_shape import fit_input, input_size_for
 
 # COCO class index -> the label the pipeline uses.
 COCO_LABELS: dict[int, str] = {
+    0: "person",  # evidence for the two-wheeler a person rides (edge.perception.riders)
     1: "bicycle",
     2: "car",
     3: "motorcycle",
@@ -102,12 +103,13 @@ class VehicleDetector:
         """The configured detector on the configured classes. `min_score` (the tracker's
         low threshold) lowers the confidence cut so the tracker's second stage sees the
         weak boxes of occluded vehicles."""
+        riders = ["person"] if {"motorcycle", "bicycle"} & set(config.classes) else []
         return cls(
             model_path,
             conf=min(config.conf, min_score),
             iou=config.iou,
             threads=config.threads,
-            labels=list(config.classes),
+            labels=[*config.classes, *riders],
             engine=config.engine,
         )
 

@@ -22,6 +22,7 @@ import numpy as np
 from common.config.sections import DetectorConfig, EvidenceConfig
 from edge.perception.geometry import Box, iou_matrix
 from edge.perception.plate.track_plates import PlateVote, TrackPlates
+from edge.perception.riders import PERSON, road_users
 from edge.perception.signal_heads import LampState
 from edge.perception.vehicles import VEHICLE_LABELS, Detection, Detector, one_box_per_vehicle
 from edge.pipeline.clip import ClipRecorder
@@ -197,9 +198,8 @@ class Pipeline:
 
     def _detect_and_judge(self, frame: Frame) -> list[Violation]:
         self.stats.detections_run += 1
-        found = [
-            d for d in self.detector.detect(frame.image, self.roi) if d.label in VEHICLE_LABELS
-        ]
+        seen = self.detector.detect(frame.image, self.roi)
+        found = road_users([d for d in seen if d.label in VEHICLE_LABELS or d.label == PERSON])
         dets = one_box_per_vehicle(found)
         self.stats.boxes_merged += len(found) - len(dets)
         tracks = self.tracker.update(frame.index, frame.t, dets)  # confirmed, matched now

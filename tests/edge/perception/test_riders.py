@@ -1,0 +1,48 @@
+"""Road users from boxes: a rider makes the weak two-wheeler under them a road user; a person
+on no two-wheeler is no road user."""
+
+from __future__ import annotations
+
+import pytest
+
+from edge.perception.geometry import Box
+from edge.perception.riders import rides, road_users
+from edge.perception.vehicles import Detection
+
+BIKE: Box = (100.0, 150.0, 140.0, 230.0)  # a motorbike seen from behind, 40x80
+RIDER: Box = (98.0, 100.0, 142.0, 200.0)  # its rider: head above it, seat within it
+
+
+@pytest.mark.parametrize(
+    ("case", "person", "machine", "on"),
+    [
+        ("a rider seen from behind", RIDER, BIKE, True),
+        ("a rider whose legs reach the footrest", (100.0, 90.0, 140.0, 225.0), BIKE, True),
+        ("a pedestrian beside the bike", (150.0, 120.0, 180.0, 230.0), BIKE, False),
+        ("a pedestrian behind it, feet below the bike", (100.0, 170.0, 140.0, 300.0), BIKE, False),
+        ("a person far above (on the far pavement)", (100.0, 0.0, 140.0, 60.0), BIKE, False),
+    ],
+)  # fmt: skip
+def test_a_person_rides_a_two_wheeler_when_sitting_on_its_box(
+    case: str, person: Box, machine: Box, on: bool
+) -> None:
+    assert rides(person, machine) is on, case
+
+
+def test_the_weak_bike_under_a_rider_is_scored_as_the_rider_and_persons_are_dropped() -> None:
+    dets = [
+        Detection(BIKE, 0.18, "motorcycle"),  # below the tracker's 0.35: would start no track
+        Detection(RIDER, 0.6, "person"),
+        Detection((300.0, 120.0, 330.0, 230.0), 0.8, "person"),  # a pedestrian
+        Detection((400.0, 100.0, 600.0, 250.0), 0.9, "car"),
+    ]
+    users = road_users(dets)
+    assert [(d.label, d.score, d.box) for d in users] == [
+        ("motorcycle", 0.6, BIKE),  # the bike's box: its bottom is where the wheels are
+        ("car", 0.9, (400.0, 100.0, 600.0, 250.0)),
+    ]
+
+
+def test_a_person_on_a_car_box_does_not_lift_the_car() -> None:
+    car = Detection((90.0, 150.0, 200.0, 230.0), 0.3, "car")
+    assert road_users([car, Detection(RIDER, 0.7, "person")]) == [car]
