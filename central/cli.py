@@ -33,7 +33,7 @@ def build_parser() -> argparse.ArgumentParser:
     check = sub.add_parser("plate-check", help="validate and normalise plate texts")
     check.add_argument("plates", nargs="+")
     check.set_defaults(func=_cmd_plate_check)
-    from central.broker_policy import add_cli as add_broker_cli
+    from central.broker_config_cli import add_cli as add_broker_cli
     from central.cli_cases import add_cli as add_case_cli
     from central.collector import add_cli as add_serve_cli
     from central.keys import add_cli as add_keys_cli
