@@ -26,7 +26,6 @@ import logging
 import queue
 import signal
 import socket
-import sys
 import threading
 import time
 from collections.abc import Callable
@@ -379,23 +378,3 @@ def add_cli(subparsers: argparse._SubParsersAction) -> None:
     serve.set_defaults(
         func=lambda args: serve_main(args.config, client_id=args.client_id, health=args.health)
     )
-    keygen = subparsers.add_parser(
-        "receipt-keygen", help="make the key that signs every receipt (its .pub goes to the edges)"
-    )
-    keygen.add_argument("--out", type=Path, required=True)
-    keygen.add_argument("--name", default="central-receipts")
-    keygen.set_defaults(func=_receipt_keygen)
-
-
-def _receipt_keygen(args: argparse.Namespace) -> int:
-    from common.signing import generate_keypair, key_id, load_public_key
-
-    try:
-        private, public = generate_keypair(args.out, args.name)
-    except (FileExistsError, ValueError, OSError) as exc:
-        print(f"receipt-keygen: {exc}", file=sys.stderr)
-        return 2
-    print(f"key_id {key_id(load_public_key(public))}")
-    print(f"private {private}  (central.yaml: receipt_key_file; keep on the central server)")
-    print(f"public  {public}  (every edge box: edge.receipt_keys in cameras.yaml)")
-    return 0

@@ -239,7 +239,8 @@ def _friendly(cmd: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Na
 
 
 def add_cli(subparsers: argparse._SubParsersAction) -> None:
-    """`keys add|list|revoke` for dendo-central; each sets `func(args) -> exit code`."""
+    """`keys add|list|revoke` (the edge boxes' keys) and `receipt-keygen` (the centre's) for
+    dendo-central; each sets `func(args) -> exit code`."""
     keys = subparsers.add_parser("keys", help="register, list and revoke edge-box public keys")
     sub = keys.add_subparsers(dest="keys_command", required=True)
     add = sub.add_parser("add", help="register an edge box's public key (PEM)")
@@ -254,3 +255,23 @@ def add_cli(subparsers: argparse._SubParsersAction) -> None:
     rev.set_defaults(func=_friendly(_cmd_revoke))
     for p in (add, lst, rev):
         p.add_argument("--config", type=Path, default=Path("configs/central.yaml"))
+    keygen = subparsers.add_parser(
+        "receipt-keygen", help="make the key that signs every receipt (its .pub goes to the edges)"
+    )
+    keygen.add_argument("--out", type=Path, required=True)
+    keygen.add_argument("--name", default="central-receipts")
+    keygen.set_defaults(func=_receipt_keygen)
+
+
+def _receipt_keygen(args: argparse.Namespace) -> int:
+    from common.signing import generate_keypair
+
+    try:
+        private, public = generate_keypair(args.out, args.name)
+    except (FileExistsError, ValueError, OSError) as exc:
+        print(f"receipt-keygen: {exc}", file=sys.stderr)
+        return 2
+    print(f"key_id {key_id(load_public_key(public))}")
+    print(f"private {private}  (central.yaml: receipt_key_file; keep on the central server)")
+    print(f"public  {public}  (every edge box: edge.receipt_keys in cameras.yaml)")
+    return 0

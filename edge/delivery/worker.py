@@ -37,7 +37,7 @@ from edge.perception.plate.finder import PlateFinder
 from edge.perception.vehicles import Detector
 from edge.pipeline.assembly import build_detector, build_pipeline, build_plate_finder, warm_up
 from edge.pipeline.camera import Pipeline, Violation
-from edge.pipeline.evidence import EvidenceWriter
+from edge.pipeline.evidence import EvidenceWriter, dead_letter_dir
 from edge.pipeline.source import Frame
 
 log = logging.getLogger("edge.delivery.worker")
@@ -121,7 +121,7 @@ class CameraWorker:
             a = self.phases.get()
             since = (a.phase.since - start).total_seconds()
             sent = (a.phase.sent_at - start).total_seconds()
-            pipeline.on_signal_phase(since, a.phase.state, sent, a.key_id)
+            pipeline.signal.on_phase(since, a.phase.state, sent, a.key_id)
 
     # --- the loop ---
 
@@ -240,7 +240,7 @@ class CameraWorker:
 
     def _keep_aside(self, path: Path) -> Path:
         """Move a bundle the outbox did not take into the dead-letter folder."""
-        folder = self.settings.state_dir / "dead-letter" / self.camera.id
+        folder = dead_letter_dir(self.settings.state_dir, self.camera.id)
         folder.mkdir(parents=True, exist_ok=True)
         return Path(shutil.move(path, folder / path.name))
 

@@ -23,7 +23,6 @@ from common.config.sections import DetectorConfig, EvidenceConfig
 from edge.perception.geometry import Box, iou_matrix
 from edge.perception.plate.track_plates import PlateVote, TrackPlates
 from edge.perception.riders import PERSON, road_users
-from edge.perception.signal_heads import LampState
 from edge.perception.vehicles import VEHICLE_LABELS, Detection, Detector, one_box_per_vehicle
 from edge.pipeline.clip import ClipRecorder
 from edge.pipeline.evidence import EvidenceFrames, EvidenceWriter, ViolationRecord
@@ -149,17 +148,6 @@ class Pipeline:
         self.last_tracks: list[Track] = []  # confirmed tracks matched at the last detection
         self.reported: deque[Decision] = deque(maxlen=32)  # recent violations, for duplicates
         self.shed_clip = False  # set by a live worker that cannot keep up: clip frames go first
-
-    def on_signal_phase(
-        self,
-        since: float,
-        state: LampState | str,
-        sent: float | None = None,
-        vouched_by: str | None = None,
-    ) -> None:
-        """A believed phase message of the intersection's controller, times in stream time;
-        `vouched_by`: the key that signed it (it goes into the evidence)."""
-        self.signal.on_phase(since, state, sent, vouched_by)
 
     def process(self, frame: Frame) -> list[Violation]:
         self.stats.frames += 1

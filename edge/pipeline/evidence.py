@@ -194,6 +194,11 @@ def _local(moment: datetime) -> str:
     return f"{local:%Y-%m-%d %H:%M:%S}.{local.microsecond // 1000:03d} (UTC{offset[:3]})"
 
 
+def dead_letter_dir(state_dir: Path, camera_id: str) -> Path:
+    """Where a camera's violations without a bundle are kept (see EvidenceWriter.dead_letter)."""
+    return state_dir / "dead-letter" / camera_id
+
+
 class EvidenceWriter:
     """Writes one signed, chained bundle per violation into `out_dir` (the edge outbox).
 
@@ -334,7 +339,7 @@ class EvidenceWriter:
         `<state_dir>/dead-letter/<camera>/<time>/`. Nothing here is signed or sent: it is for
         an operator to look at (`dendo-edge` logs the path), not evidence."""
         stamp = _clock_time(self._clock()).replace(":", "").replace("-", "")
-        parent = self.state_dir / "dead-letter" / camera_id
+        parent = dead_letter_dir(self.state_dir, camera_id)
         parent.mkdir(parents=True, exist_ok=True)
         folder = Path(tempfile.mkdtemp(prefix=f"{stamp}_", dir=parent))
         for name, image in pictures.items():

@@ -22,6 +22,7 @@ import pytest
 from paho.mqtt import publish
 
 from central import keys as keys_cli
+from central.cli import build_parser
 from central.config import ConfigError, load_central_config
 from central.keys import KeyRing
 from central.store import open_store
@@ -267,3 +268,13 @@ def test_keys_cli_adds_lists_and_revokes_keys_named_in_the_central_config(tmp_pa
     assert args.func(args) == 1 and "no key 0000000000000000" in capsys.readouterr().err
     with open_store(f"sqlite:///{tmp_path / 'c.db'}", tmp_path / "ev") as store:
         assert KeyRing(store.sessions)("MT-01", kid) is None, "a revoked key still verifies"
+
+
+def test_receipt_keygen_writes_the_pair_once_and_names_where_each_half_goes(tmp_path: Path, capsys):
+    args = build_parser().parse_args(["receipt-keygen", "--out", str(tmp_path)])
+    assert args.func(args) == 0
+    said = capsys.readouterr().out
+    private, public = tmp_path / "central-receipts.key.pem", tmp_path / "central-receipts.pub.pem"
+    assert private.exists() and public.exists(), sorted(p.name for p in tmp_path.iterdir())
+    assert "receipt_key_file" in said and "edge.receipt_keys" in said, said
+    assert args.func(args) == 2, "a second run must not overwrite the centre's key"

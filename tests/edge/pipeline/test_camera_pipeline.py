@@ -94,7 +94,7 @@ def make_pipeline(
         evidence=EvidenceConfig(frames_before_s=1.0, frames_after_s=1.0),
     )
     # The controller said so a minute before the stream, in a message signed by its key.
-    pipeline.on_signal_phase(-60.0, state, sent=0.0, vouched_by=CONTROLLER_KEY_ID)
+    pipeline.signal.on_phase(-60.0, state, sent=0.0, vouched_by=CONTROLLER_KEY_ID)
     return pipeline, detector
 
 
