@@ -180,14 +180,17 @@ def test_serve_stores_camera_status_and_heartbeats_without_the_web_server(env: E
     beat = Heartbeat(camera_id=CAMERA, at=datetime.now(UTC), connected=True, outbox_depth=3,
                      outbox_bytes=900_000, outbox_evicted=0, frames_in=300, overloaded=True,
                      drop_ratio=0.2)  # fmt: skip
-    publish.single(heartbeat_topic(CAMERA), beat.to_bytes(), qos=1, hostname="127.0.0.1",
-                   port=env.broker.port, protocol=mqtt.MQTTv5)  # fmt: skip
 
     def row() -> list[tuple[Any, ...]]:
         if not env.db("PRAGMA table_info(camera_health)"):
             return []
         return env.db("SELECT online, last_heartbeat FROM camera_health WHERE camera_id = 'MT-07'")
 
+    # The retained status reaches the health reader once it has subscribed; a heartbeat is not
+    # retained, so it is sent after that (a heartbeat sent before is lost, as on a real broker).
+    wait_until(lambda: row(), 20, "the edge's retained status was not stored")
+    publish.single(heartbeat_topic(CAMERA), beat.to_bytes(), qos=1, hostname="127.0.0.1",
+                   port=env.broker.port, protocol=mqtt.MQTTv5)  # fmt: skip
     wait_until(lambda: (r := row()) and r[0][1] is not None, 20, lambda: f"stored: {row()}")
     online, stored = row()[0]
     assert online == 1, "the edge's retained status 'online' was not stored"
