@@ -8,13 +8,16 @@ road user, scored as the better of the two. The road user's box, and so its anch
 two-wheeler's: its bottom centre is where the wheels meet the road, the point the stop line
 is drawn on; the rider's box ends at the seat.
 
-A person on no two-wheeler is a pedestrian (or a rider whose machine the network missed
-entirely) and is not a road user here: pedestrians on the crosswalk never become violations.
+A person on no two-wheeler stays a person: a pedestrian, or a rider whose machine is hidden
+(in a queue, by the rider in front). It is tracked, and `edge.pipeline.lone_riders` tells the
+two apart by how the track moves: pedestrians on the crosswalk never become violations.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+
+import numpy as np
 
 from edge.perception.geometry import Box
 from edge.perception.vehicles import Detection
@@ -25,34 +28,57 @@ PERSON = "person"
 
 def rides(person: Box, machine: Box) -> bool:
     """Whether the person's box sits on the two-wheeler's box."""
-    px1, py1, px2, py2 = person
-    mx1, my1, mx2, my2 = machine
-    height = max(my2 - my1, 1.0)
+    return bool(_rides(np.array([person], float), np.array([machine], float))[0, 0])
+
+
+def _rides(persons: np.ndarray, machines: np.ndarray) -> np.ndarray:
+    """persons (P, 4) x machines (M, 4) -> (P, M): does each person sit on each machine."""
+    px1, py1, px2, py2 = (persons[:, k : k + 1] for k in range(4))
+    mx1, my1, mx2, my2 = (machines[None, :, k] for k in range(4))
+    height = np.maximum(my2 - my1, 1.0)
     centre = (px1 + px2) / 2
-    over = min(px2, mx2) - max(px1, mx1)  # horizontal overlap
+    over = np.minimum(px2, mx2) - np.maximum(px1, mx1)  # horizontal overlap
     return (
-        mx1 <= centre <= mx2
-        and over >= 0.5 * max(px2 - px1, 1.0)
-        and my1 - 0.25 * height <= py2 <= my2 + 0.1 * height  # feet or seat on the machine
-        and py1 < my1 + 0.25 * height  # the rider's head is above the machine's top part
-    )
+        (mx1 <= centre) & (centre <= mx2)
+        & (over >= 0.5 * np.maximum(px2 - px1, 1.0))
+        & (my1 - 0.25 * height <= py2) & (py2 <= my2 + 0.1 * height)  # feet or seat on it
+        & (py1 < my1 + 0.25 * height)  # the rider's head is above the machine's top part
+    )  # fmt: skip
+
+
+def _inside(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """(P, 4) x (M, 4) -> (P, M): the share of each box of a inside each box of b."""
+    w = np.minimum(a[:, None, 2], b[None, :, 2]) - np.maximum(a[:, None, 0], b[None, :, 0])
+    h = np.minimum(a[:, None, 3], b[None, :, 3]) - np.maximum(a[:, None, 1], b[None, :, 1])
+    area = np.maximum((a[:, 2] - a[:, 0]) * (a[:, 3] - a[:, 1]), 1e-9)
+    return np.clip(w, 0, None) * np.clip(h, 0, None) / area[:, None]
 
 
 def road_users(dets: Sequence[Detection]) -> list[Detection]:
-    """The detections without persons, each two-wheeler scored as the better of itself and
-    the best person riding it (each person rides at most one machine: the one they sit on
-    most centrally)."""
+    """Each two-wheeler scored as the better of itself and the best person riding it (each
+    person rides at most one machine: the one they sit on most centrally), the other
+    vehicles, and the persons who ride no machine seen and overlap none (a person partly
+    over a two-wheeler they do not sit on is left out: it is that road user, or unclear)."""
     machines = [d for d in dets if d.label != PERSON]
+    persons = [d for d in dets if d.label == PERSON]
+    wheeled = [i for i, m in enumerate(machines) if m.label in TWO_WHEELERS]
     best: dict[int, float] = {}
-    for person in (d for d in dets if d.label == PERSON):
-        mine = [
-            (abs((person.box[0] + person.box[2]) - (m.box[0] + m.box[2])), i)
-            for i, m in enumerate(machines)
-            if m.label in TWO_WHEELERS and rides(person.box, m.box)
-        ]
-        if mine:
-            i = min(mine)[1]
-            best[i] = max(best.get(i, 0.0), person.score)
-    return [
+    alone: list[Detection] = []
+    if persons and wheeled:
+        pb = np.array([p.box for p in persons], float)
+        mb = np.array([machines[i].box for i in wheeled], float)
+        on, over = _rides(pb, mb), _inside(pb, mb) > 0.3
+        gap = np.abs((pb[:, 0:1] + pb[:, 2:3]) - (mb[None, :, 0] + mb[None, :, 2]))
+        gap = np.where(on, gap, np.inf)
+        for k, person in enumerate(persons):
+            if on[k].any():
+                i = wheeled[int(np.argmin(gap[k]))]  # the machine they sit on most centrally
+                best[i] = max(best.get(i, 0.0), person.score)
+            elif not over[k].any():  # a person partly over a two-wheeler is none of the two
+                alone.append(person)
+    else:
+        alone = persons
+    lifted = [
         Detection(m.box, max(m.score, best.get(i, 0.0)), m.label) for i, m in enumerate(machines)
     ]
+    return lifted + alone

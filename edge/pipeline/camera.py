@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import logging
 from collections import deque
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -23,9 +22,11 @@ from common.config.sections import DetectorConfig, EvidenceConfig
 from edge.perception.geometry import Box, iou_matrix
 from edge.perception.plate.track_plates import PlateVote, TrackPlates
 from edge.perception.riders import PERSON, road_users
-from edge.perception.vehicles import VEHICLE_LABELS, Detection, Detector, one_box_per_vehicle
+from edge.perception.vehicles import VEHICLE_LABELS, Detector, one_box_per_vehicle
+from edge.pipeline.activity import near_line_activity
 from edge.pipeline.clip import ClipRecorder
 from edge.pipeline.evidence import EvidenceFrames, EvidenceWriter, ViolationRecord
+from edge.pipeline.lone_riders import LoneRiders
 from edge.pipeline.rule import Decision, DecisionKind, Observation, RedLightRule
 from edge.pipeline.signal import SignalSource, SignalStatus
 from edge.pipeline.source import Frame, FrameRing
@@ -33,11 +34,6 @@ from edge.pipeline.track import Track, Tracker
 
 log = logging.getLogger(__name__)
 
-# Full detection rate while a vehicle moving toward the line at more than this many box
-# heights per second would reach it within the horizon (or has just crossed it).
-ACTIVE_SPEED_H = 0.3
-ACTIVE_HORIZON_S = 2.0
-ACTIVE_NEAR_H = 6.0  # any unexplained detection within this many box heights of the line
 # Two violations whose crossings are this close in time and whose boxes at the crossing
 # overlap this much are one vehicle seen as two tracks: the second makes no bundle.
 SAME_CROSSING_S = 0.5
@@ -148,6 +144,7 @@ class Pipeline:
         self.last_tracks: list[Track] = []  # confirmed tracks matched at the last detection
         self.reported: deque[Decision] = deque(maxlen=32)  # recent violations, for duplicates
         self.shed_clip = False  # set by a live worker that cannot keep up: clip frames go first
+        self.lone = LoneRiders.like(tracker, rule.stop_line.direction)  # persons on no machine
 
     def process(self, frame: Frame) -> list[Violation]:
         self.stats.frames += 1
@@ -177,66 +174,58 @@ class Pipeline:
 
     def idle(self) -> bool:
         """Nothing near the line and no crossing undecided: frames that may be shed."""
-        return not self.active and not self.rule.has_undecided()
+        return not self.active and not self.rule.has_undecided() and not self.lone.held
 
     def finish(self) -> list[Violation]:
         """End of stream: decide every pending crossing on what was seen."""
         last = self.ring.frames[-1] if self.ring.frames else None
-        return [v for d in self.rule.finish_all() if (v := self._on_decision(d, last))]
+        out = [v for d in self.rule.finish_all() if (v := self._on_decision(d, last))]
+        return out + self._riders(self.lone.flush(), last)
+
+    def _riders(
+        self, released: list[tuple[Decision, dict[str, Frame] | None]], frame: Frame | None
+    ) -> list[Violation]:
+        """The held crossings of lone persons who proved riders; the others were pedestrians."""
+        if self.lone.pedestrians:
+            self.stats.crossings["pedestrian"] = self.lone.pedestrians
+        out = []
+        for d, shots in released:
+            self._count(d.kind)
+            if (v := self._violation(d, shots, frame)) is not None:
+                out.append(v)
+        return out
 
     def _detect_and_judge(self, frame: Frame) -> list[Violation]:
         self.stats.detections_run += 1
         seen = self.detector.detect(frame.image, self.roi)
         found = road_users([d for d in seen if d.label in VEHICLE_LABELS or d.label == PERSON])
-        dets = one_box_per_vehicle(found)
+        dets = one_box_per_vehicle([d for d in found if d.label != PERSON])
         self.stats.boxes_merged += len(found) - len(dets)
+        persons = [d for d in found if d.label == PERSON]  # riding no two-wheeler seen
+        self.stats.boxes_merged -= len(persons)
         tracks = self.tracker.update(frame.index, frame.t, dets)  # confirmed, matched now
+        tracks += self.lone.tracker.update(frame.index, frame.t, persons)
         self.last_tracks = tracks
         observations = [Observation(tr.id, tr.box, tr.label) for tr in tracks]
         if self.plates is not None:
             for tr in tracks:
-                self.plates.offer(tr.id, frame.index, frame.image, tr.box)
+                if tr.label != PERSON:  # a lone rider's plate is under the box, hidden
+                    self.plates.offer(tr.id, frame.index, frame.image, tr.box)
         out = []
         for decision in self.rule.update(frame.index, frame.t, observations):
             if (v := self._on_decision(decision, frame)) is not None:
                 out.append(v)
-        for ended in self.tracker.removed:
+        for ended in [*self.tracker.removed, *self.lone.tracker.removed]:
             finished = self.rule.finish(ended.id)
             if finished is not None and (v := self._on_decision(finished, frame)) is not None:
                 out.append(v)
             if self.plates is not None:
                 self.plates.forget(ended.id)
+        held = self.lone.ready(frame.t)
+        out += self._riders(held, frame)
         self._snapshot_pending(frame)
-        self.active = self._near_line_activity(dets)
+        self.active = bool(self.lone.held) or near_line_activity(self.rule, self.tracker, dets)
         return out
-
-    def _near_line_activity(self, dets: Sequence[Detection]) -> bool:
-        """Is anything near the stop line that may cross it, or a crossing still undecided?
-
-        Vehicles waiting at the line do not count; a vehicle moving toward it does, and so
-        does any detection near the line that is not one of those waiting vehicles (a new
-        arrival has no track yet, and must be seen at the full rate to get one in time)."""
-        if self.rule.has_undecided():
-            return True
-        line = self.rule.stop_line
-        waiting: list[Box] = []
-        for tr in self.tracker.tracks:
-            h = max(tr.box[3] - tr.box[1], 1.0)
-            vx, vy = tr.velocity
-            along = vx * line.direction[0] + vy * line.direction[1]  # px/s toward the line
-            ahead = -line.signed_distance(tr.anchor)  # px still to go before the line
-            if along > ACTIVE_SPEED_H * h:
-                if -h < ahead < along * ACTIVE_HORIZON_S + h:
-                    return True
-            elif tr.state == "confirmed":
-                waiting.append(tr.box)
-        for d in dets:
-            h = max(d.box[3] - d.box[1], 1.0)
-            ahead = -line.signed_distance(d.anchor)
-            if -h < ahead < ACTIVE_NEAR_H * h:
-                if not waiting or iou_matrix(np.array([d.box]), np.array(waiting)).max() <= 0.5:
-                    return True
-        return False
 
     def _snapshot_pending(self, frame: Frame) -> None:
         """Keep the before/cross frames of every pending crossing while the ring has them,
@@ -255,10 +244,20 @@ class Pipeline:
         return {"before": before, "cross": cross} if before and cross else None
 
     def _on_decision(self, d: Decision, frame: Frame | None) -> Violation | None:
-        self.stats.crossings[d.kind] = self.stats.crossings.get(d.kind, 0) + 1
         shots = self.snapshots.pop(d.track_id, None) or self._take(d.cross_frame)
-        if d.kind != DecisionKind.VIOLATION:
+        if d.kind == DecisionKind.VIOLATION and d.vehicle_class == PERSON:
+            self.lone.hold(d, shots)  # a rider or a pedestrian: told by how they move
             return None
+        self._count(d.kind)
+        return self._violation(d, shots, frame) if d.kind == DecisionKind.VIOLATION else None
+
+    def _count(self, kind: str) -> None:
+        self.stats.crossings[kind] = self.stats.crossings.get(kind, 0) + 1
+
+    def _violation(
+        self, d: Decision, shots: dict[str, Frame] | None, frame: Frame | None
+    ) -> Violation | None:
+        """A violation of a road user: reported once, with its evidence."""
         if (same := self._same_vehicle(d)) is not None:
             self.stats.duplicate_violations += 1
             log.info("camera %s: track %d crossed at frame %d with track %d's box: one vehicle,"
@@ -320,7 +319,8 @@ class Pipeline:
 
     def _box_near(self, track_id: int, frame_index: int, default: Box) -> list[float]:
         """The track's box at the processed frame nearest to `frame_index`."""
-        tracks = {tr.id: tr for tr in [*self.tracker.tracks, *self.tracker.removed]}
+        trackers = (self.tracker, self.lone.tracker)
+        tracks = {tr.id: tr for t in trackers for tr in [*t.tracks, *t.removed]}
         track = tracks.get(track_id)
         points = [p for p in track.history if p.matched] if track else []
         box = min(points, key=lambda p: abs(p.frame_index - frame_index)).box if points else default

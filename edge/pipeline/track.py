@@ -243,11 +243,14 @@ class Tracker:
         small_box_px: float = SMALL_BOX_PX,
         small_speed: float = SMALL_SPEED,
         history_s: float = HISTORY_S,
+        first_id: int = 1,
     ) -> None:
         """The configured thresholds; the keywords are the association's fixed tuning (see
-        the module docstring), open to tests."""
+        the module docstring), open to tests; `first_id`: where track ids start (a second
+        tracker of the same camera starts far from the first, so ids never clash)."""
         if not 0 <= config.low_thresh <= config.high_thresh <= 1:
             raise ValueError("need 0 <= low_thresh <= high_thresh <= 1")
+        self.config = config
         self.high_thresh, self.low_thresh = config.high_thresh, config.low_thresh
         self.new_track_thresh = config.high_thresh  # only boxes of the first stage start tracks
         self.match_iou, self.low_match_iou = config.match_iou, low_match_iou
@@ -255,7 +258,7 @@ class Tracker:
         self.small_box_px, self.small_speed = small_box_px, small_speed
         self.history_s = history_s
         self._tracks: list[Track] = []
-        self._next_id = 1
+        self._next_id = first_id
         self._t: float | None = None
         self.removed: list[Track] = []  # tracks removed by the last update (for rule.finish)
 

@@ -1,5 +1,6 @@
 """Road users from boxes: a rider makes the weak two-wheeler under them a road user; a person
-on no two-wheeler is no road user."""
+on no two-wheeler stays a person (a pedestrian, or a rider whose machine is hidden: told apart
+by how they move, in edge.pipeline.lone_riders)."""
 
 from __future__ import annotations
 
@@ -29,7 +30,7 @@ def test_a_person_rides_a_two_wheeler_when_sitting_on_its_box(
     assert rides(person, machine) is on, case
 
 
-def test_the_weak_bike_under_a_rider_is_scored_as_the_rider_and_persons_are_dropped() -> None:
+def test_the_weak_bike_under_a_rider_is_scored_as_the_rider_and_lone_persons_kept() -> None:
     dets = [
         Detection(BIKE, 0.18, "motorcycle"),  # below the tracker's 0.35: would start no track
         Detection(RIDER, 0.6, "person"),
@@ -40,9 +41,19 @@ def test_the_weak_bike_under_a_rider_is_scored_as_the_rider_and_persons_are_drop
     assert [(d.label, d.score, d.box) for d in users] == [
         ("motorcycle", 0.6, BIKE),  # the bike's box: its bottom is where the wheels are
         ("car", 0.9, (400.0, 100.0, 600.0, 250.0)),
+        ("person", 0.8, (300.0, 120.0, 330.0, 230.0)),  # on no machine: a person still
     ]
 
 
 def test_a_person_on_a_car_box_does_not_lift_the_car() -> None:
     car = Detection((90.0, 150.0, 200.0, 230.0), 0.3, "car")
-    assert road_users([car, Detection(RIDER, 0.7, "person")]) == [car]
+    person = Detection(RIDER, 0.7, "person")
+    assert road_users([car, person]) == [car, person]
+
+
+def test_a_person_partly_over_a_bike_they_do_not_sit_on_is_left_out() -> None:
+    """Feet below the bike (standing behind it, or a box that slipped): not its rider, and
+    not a lone person either, whose track would double the bike's."""
+    bike = Detection(BIKE, 0.5, "motorcycle")
+    behind = Detection((100.0, 170.0, 140.0, 300.0), 0.6, "person")
+    assert road_users([bike, behind]) == [bike]

@@ -1,0 +1,52 @@
+"""When a camera detects at its full rate: something near the stop line may cross it.
+
+Detection is most of a camera's cost and only crossings need the fine sampling, so the
+pipeline detects `detect_fps` times a second while this says so and `idle_detect_fps`
+otherwise.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from edge.perception.geometry import Box, iou_matrix
+from edge.perception.vehicles import Detection
+from edge.pipeline.rule import RedLightRule
+from edge.pipeline.track import Tracker
+
+# Full detection rate while a vehicle moving toward the line at more than this many box
+# heights per second would reach it within the horizon (or has just crossed it).
+ACTIVE_SPEED_H = 0.3
+ACTIVE_HORIZON_S = 2.0
+ACTIVE_NEAR_H = 6.0  # any unexplained detection within this many box heights of the line
+
+
+def near_line_activity(rule: RedLightRule, tracker: Tracker, dets: Sequence[Detection]) -> bool:
+    """Is anything near the stop line that may cross it, or a crossing still undecided?
+
+    Vehicles waiting at the line do not count; a vehicle moving toward it does, and so
+    does any detection near the line that is not one of those waiting vehicles (a new
+    arrival has no track yet, and must be seen at the full rate to get one in time)."""
+    if rule.has_undecided():
+        return True
+    line = rule.stop_line
+    waiting: list[Box] = []
+    for tr in tracker.tracks:
+        h = max(tr.box[3] - tr.box[1], 1.0)
+        vx, vy = tr.velocity
+        along = vx * line.direction[0] + vy * line.direction[1]  # px/s toward the line
+        ahead = -line.signed_distance(tr.anchor)  # px still to go before the line
+        if along > ACTIVE_SPEED_H * h:
+            if -h < ahead < along * ACTIVE_HORIZON_S + h:
+                return True
+        elif tr.state == "confirmed":
+            waiting.append(tr.box)
+    for d in dets:
+        h = max(d.box[3] - d.box[1], 1.0)
+        ahead = -line.signed_distance(d.anchor)
+        if -h < ahead < ACTIVE_NEAR_H * h:
+            if not waiting or iou_matrix(np.array([d.box]), np.array(waiting)).max() <= 0.5:
+                return True
+    return False
