@@ -10,12 +10,13 @@ but whether they are a rider or a pedestrian is told by how they move, not by ho
   in the person's own box heights per second (the scale then does not depend on the camera);
 - a rider is a person who covered at least RIDER_SPEED_H box heights per second along the
   travel direction over at least RIDER_WINDOW_S, and went at least RIDER_TRAVEL_H box
-  heights along it in all (in a queue, a track that hops from one waiting rider to the one
-  in front looks like a short burst of speed, not like travel). Walking (about 1.4 m/s, a
-  standing person ~1.7 m tall) is under one height per second even seen square on, and a
-  camera looking down the road foreshortens it further; a motorbike at 15 km/h (4 m/s, a
-  seated rider's box ~1.3 m) is about three. Pedestrians on the crosswalk move across the
-  travel direction and show almost none of it.
+  heights along it, both counted from the crossing on: in a queue, a track that hops from
+  one waiting rider to the one in front looks like a burst of speed, even like travel when
+  it hops twice, but a queue ends at the line and there is nobody to hop onto past it.
+  Walking (about 1.4 m/s, a standing person ~1.7 m tall) is under one height per second
+  even seen square on, and a camera looking down the road foreshortens it further; a
+  motorbike at 15 km/h (4 m/s, a seated rider's box ~1.3 m) is about three. Pedestrians on
+  the crosswalk move across the travel direction and show almost none of it.
 
 A violation of a lone person's track is therefore held until the track has shown a rider's
 speed (then it is reported as a motorcycle, its explanation saying why) or ends or waits
@@ -99,8 +100,9 @@ class LoneRiders:
         """With a person tracker set like the vehicles' one, its ids far from theirs."""
         return cls(Tracker(vehicles.config, first_id=PERSON_IDS), direction)
 
-    def is_rider(self, track: Track) -> bool:
-        points = track.history
+    def is_rider(self, track: Track, since_t: float = float("-inf")) -> bool:
+        """Moved like a rider from `since_t` on (the crossing)."""
+        points = [p for p in track.history if p.t >= since_t]
         return (
             rider_speed(points, self.direction) >= RIDER_SPEED_H
             and head_travel(points, self.direction) >= RIDER_TRAVEL_H
@@ -118,7 +120,7 @@ class LoneRiders:
         out = []
         for track_id, held in list(self.held.items()):
             track = tracks.get(track_id)
-            if track is not None and self.is_rider(track):
+            if track is not None and self.is_rider(track, held.since_t):
                 del self.held[track_id]
                 out.append((self._as_rider(held.decision, track), held.shots))
             elif track is None or track_id in gone or t - held.since_t > RIDER_HOLD_S:

@@ -60,6 +60,12 @@ def queue_hop(i: int) -> Box | None:
     return person_at(LINE_Y + 10.0 if i < 30 else LINE_Y - 38.0)
 
 
+def queue_hops(i: int) -> Box | None:
+    """The same, hopping twice by 0.8 box heights (the second hop 0.5 s after the first):
+    1.6 box heights in all, but only 0.8 of them past the line."""
+    return person_at(LINE_Y + 10.0 - 64.0 * (i >= 30) - 64.0 * (i >= 45))
+
+
 Script = Callable[[int], Box | None]
 
 
@@ -123,6 +129,7 @@ def test_a_person_moving_at_vehicle_speed_across_on_red_is_a_riders_violation(
     [
         ("a pedestrian walking up the road across the line", walking),
         ("a waiting rider's track hopping onto the one in front", queue_hop),
+        ("... and onto the next one", queue_hops),
     ],
 )  # fmt: skip
 def test_a_person_not_moving_like_a_rider_is_never_a_violation(scene: str, script: Script) -> None:
