@@ -143,9 +143,13 @@ SAME_VEHICLE_IOU = 0.7
 
 def one_box_per_vehicle(dets: Sequence[Detection]) -> list[Detection]:
     """Suppression across the vehicle classes (the detector's own NMS is per class)."""
-    kept: list[Detection] = []
-    for d in sorted(dets, key=lambda d: d.score, reverse=True):
-        others = np.array([k.box for k in kept])
-        if not kept or iou_matrix(np.array([d.box]), others).max() <= SAME_VEHICLE_IOU:
-            kept.append(d)
-    return kept
+    ranked = sorted(dets, key=lambda d: d.score, reverse=True)
+    if len(ranked) < 2:
+        return ranked
+    boxes = np.array([d.box for d in ranked])
+    iou = iou_matrix(boxes, boxes)  # once: a queue has dozens of boxes a frame
+    kept: list[int] = []
+    for k in range(len(ranked)):
+        if not kept or iou[k, kept].max() <= SAME_VEHICLE_IOU:
+            kept.append(k)
+    return [ranked[k] for k in kept]

@@ -73,19 +73,24 @@ def decode(
 def nms(
     boxes: np.ndarray, scores: np.ndarray, classes: np.ndarray, iou_threshold: float = 0.45
 ) -> np.ndarray:
-    """Greedy per-class non-maximum suppression; returns kept indices, best score first."""
+    """Greedy per-class non-maximum suppression; returns kept indices, best score first.
+
+    Each class's IoU matrix is computed once (a dense queue leaves hundreds of candidates
+    above the tracker's low threshold; one IoU call per kept box cost a millisecond a frame)."""
     order = np.argsort(-scores, kind="stable")
     keep: list[int] = []
-    suppressed = np.zeros(len(boxes), dtype=bool)
-    for pos, i in enumerate(order):
-        if suppressed[i]:
-            continue
-        keep.append(int(i))
-        rest = order[pos + 1 :]
-        rest = rest[~suppressed[rest] & (classes[rest] == classes[i])]
-        if len(rest):
-            suppressed[rest[iou_matrix(boxes[i : i + 1], boxes[rest])[0] > iou_threshold]] = True
-    return np.array(keep, dtype=np.int64)
+    for c in np.unique(classes):
+        mine = order[classes[order] == c]  # this class, best first
+        over = iou_matrix(boxes[mine], boxes[mine]) > iou_threshold
+        suppressed = np.zeros(len(mine), dtype=bool)
+        for k in range(len(mine)):
+            if not suppressed[k]:
+                keep.append(int(mine[k]))
+                suppressed |= over[k]
+    kept = np.array(keep, dtype=np.int64)
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.arange(len(order))
+    return kept[np.argsort(rank[kept])]
 
 
 def clip_boxes(boxes: np.ndarray, width: int, height: int) -> np.ndarray:

@@ -43,10 +43,11 @@ def near_line_activity(rule: RedLightRule, tracker: Tracker, dets: Sequence[Dete
                 return True
         elif tr.state == "confirmed":
             waiting.append(tr.box)
+    near = []
     for d in dets:
         h = max(d.box[3] - d.box[1], 1.0)
-        ahead = -line.signed_distance(d.anchor)
-        if -h < ahead < ACTIVE_NEAR_H * h:
-            if not waiting or iou_matrix(np.array([d.box]), np.array(waiting)).max() <= 0.5:
-                return True
-    return False
+        if -h < -line.signed_distance(d.anchor) < ACTIVE_NEAR_H * h:
+            near.append(d.box)
+    if not near or not waiting:
+        return bool(near)
+    return bool((iou_matrix(np.array(near), np.array(waiting)).max(axis=1) <= 0.5).any())

@@ -203,6 +203,7 @@ class Pipeline:
         self.stats.boxes_merged += len(found) - len(dets)
         persons = [d for d in found if d.label == PERSON]  # riding no two-wheeler seen
         self.stats.boxes_merged -= len(persons)
+        persons = self.lone.near_the_line(persons, self.rule.stop_line)
         tracks = self.tracker.update(frame.index, frame.t, dets)  # confirmed, matched now
         tracks += self.lone.tracker.update(frame.index, frame.t, persons)
         self.last_tracks = tracks

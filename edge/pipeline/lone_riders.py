@@ -32,7 +32,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from edge.perception.riders import PERSON
-from edge.pipeline.rule import Decision
+from edge.perception.vehicles import Detection
+from edge.pipeline.rule import Decision, StopLine
 from edge.pipeline.source import Frame
 from edge.pipeline.track import Track, Tracker, TrackPoint
 
@@ -41,7 +42,10 @@ RIDER_WINDOW_S = 0.4  # ... held over at least this long
 RIDER_TRAVEL_H = 1.5  # ... and went at least this many box heights along the road
 RIDER_HOLD_S = 3.0  # a lone person's violation waits this long for them to show that speed
 PERSON_IDS = 1_000_000  # the person tracker's first track id
-RIDER_CLASS = "motorcycle"  # what a lone rider is reported as (most two-wheelers here)
+RIDER_CLASS = "motorcycle"
+# Persons tracked: from this many of their box heights before the line (time to get a track
+# before they reach it) to this many past it (room to show a rider's travel after crossing).
+TRACK_BEFORE_H, TRACK_PAST_H = 8.0, 3.0  # what a lone rider is reported as (most two-wheelers here)
 
 
 def rider_speed(points: Sequence[TrackPoint], direction: tuple[float, float]) -> float:
@@ -99,6 +103,16 @@ class LoneRiders:
     def like(cls, vehicles: Tracker, direction: tuple[float, float]) -> LoneRiders:
         """With a person tracker set like the vehicles' one, its ids far from theirs."""
         return cls(Tracker(vehicles.config, first_id=PERSON_IDS), direction)
+
+    def near_the_line(self, persons: Sequence[Detection], line: StopLine) -> list[Detection]:
+        """The persons whose crossing may have to be judged (a queue on the cross street, or
+        people far inside the intersection, cost tracking and can never cross)."""
+        out = []
+        for d in persons:
+            h = max(d.box[3] - d.box[1], 1.0)
+            if -TRACK_BEFORE_H * h <= line.signed_distance(d.anchor) <= TRACK_PAST_H * h:
+                out.append(d)
+        return out
 
     def is_rider(self, track: Track, since_t: float = float("-inf")) -> bool:
         """Moved like a rider from `since_t` on (the crossing)."""

@@ -20,6 +20,7 @@ from edge.pipeline.lone_riders import (
     PERSON_IDS,
     RIDER_SPEED_H,
     RIDER_TRAVEL_H,
+    LoneRiders,
     head_travel,
     rider_speed,
 )
@@ -166,3 +167,21 @@ def test_speed_and_travel_of_the_head_along_the_road(
     assert head_travel(pts, UP) == pytest.approx(travel, abs=0.01), case
     rider = rider_speed(pts, UP) >= RIDER_SPEED_H and head_travel(pts, UP) >= RIDER_TRAVEL_H
     assert rider is case.startswith("riding"), case
+
+
+@pytest.mark.parametrize(
+    ("case", "bottom", "tracked"),
+    [
+        ("approaching, 5 box heights before the line", LINE_Y + 5 * H, True),
+        ("far down the road, 9 box heights before it", LINE_Y + 9 * H, False),
+        ("just past the line", LINE_Y - 0.5 * H, True),
+        ("deep in the intersection, 4 box heights past it", LINE_Y - 4 * H, False),
+    ],
+)  # fmt: skip
+def test_persons_are_tracked_only_where_a_crossing_may_have_to_be_judged(
+    case: str, bottom: float, tracked: bool
+) -> None:
+    riders = LoneRiders.like(Tracker(TrackerConfig()), UP)
+    line = StopLine([(40, LINE_Y), (600, LINE_Y)], UP)
+    person = Detection(person_at(bottom), 0.6, "person")
+    assert (riders.near_the_line([person], line) == [person]) is tracked, case
