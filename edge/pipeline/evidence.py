@@ -1,9 +1,8 @@
 """Turn one detected violation into a signed evidence bundle on disk (edge side).
 
-The frames an officer looks at carry a burned-in data bar (time, camera, place, signal) so a
-printed notice still shows the facts without the manifest. The bar is added *below* the frame:
-no pixel of the scene is covered. OpenCV's Hershey fonts only draw ASCII, so the bar shows
-Vietnamese names without diacritics; the manifest keeps the real text.
+The frames an officer looks at carry a burned-in data bar (time, camera, place, signal, in
+Vietnamese: edge.pipeline.data_bar) so a printed notice still shows the facts without the
+manifest. The bar is added *below* the frame: no pixel of the scene is covered.
 """
 
 from __future__ import annotations
@@ -12,13 +11,11 @@ import json
 import os
 import tempfile
 import time
-import unicodedata
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta, timezone, tzinfo
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import cv2
 import numpy as np
@@ -36,21 +33,11 @@ from common.chain import SequenceChain, atomic_write
 from common.signing import load_private_key
 from edge.pipeline.clip import CONTENT_TYPE as CLIP_TYPE
 from edge.pipeline.clip import FILE_NAME as CLIP_NAME
+from edge.pipeline.data_bar import burn_data_bar
+from edge.pipeline.data_bar import facts as bar_facts
 
-try:
-    LOCAL_TZ: tzinfo = ZoneInfo("Asia/Ho_Chi_Minh")
-except ZoneInfoNotFoundError:  # no tzdata on the box: Vietnam is UTC+7 without DST since 1975
-    LOCAL_TZ = timezone(timedelta(hours=7), "+07")
-
-BAR_BG = (24, 24, 24)
-BAR_FG = (255, 255, 255)
-FONT = cv2.FONT_HERSHEY_SIMPLEX
 SOFTWARE_NAME = "dendo"
-_FOLD = str.maketrans({"đ": "d", "Đ": "D", "–": "-", "—": "-", "’": "'", "‘": "'", "“": '"'})
-_FOLD.update(str.maketrans({"”": '"', "…": "...", "°": " deg"}))
-
 Image = np.ndarray
-Facts = Sequence[tuple[str, str]] | Mapping[str, str]
 
 
 @dataclass(frozen=True)
@@ -91,73 +78,6 @@ class EvidenceFrames:
     clip: bytes | None = field(default=None, repr=False)  # WebM (edge.pipeline.clip)
 
 
-def ascii_safe(text: str) -> str:
-    """Vietnamese (or any) text as printable ASCII: diacritics dropped, đ -> d, rest '?'."""
-    folded = unicodedata.normalize("NFKD", str(text).translate(_FOLD))
-    out = []
-    for ch in folded:
-        if unicodedata.combining(ch):
-            continue
-        out.append(ch if ch.isascii() and ch.isprintable() else " " if ch.isspace() else "?")
-    return "".join(out)
-
-
-def _fit(text: str, width: int, scale: float, thickness: int) -> list[str]:
-    """Split `text` into pieces no wider than `width` pixels (for one over-long fact)."""
-    pieces, current = [], ""
-    for ch in text:
-        if current and cv2.getTextSize(current + ch, FONT, scale, thickness)[0][0] > width:
-            pieces.append(current)
-            current = ch.lstrip()
-        else:
-            current += ch
-    return [*pieces, current] if current else pieces
-
-
-def _wrap(segments: list[str], width: int, scale: float, thickness: int) -> list[str]:
-    lines: list[str] = []
-    current = ""
-    for segment in segments:
-        for piece in _fit(segment, width, scale, thickness):
-            candidate = f"{current}   {piece}" if current else piece
-            if cv2.getTextSize(candidate, FONT, scale, thickness)[0][0] <= width:
-                current = candidate
-            else:
-                lines.append(current)
-                current = piece
-    return [*lines, current] if current else lines
-
-
-def burn_data_bar(frame_bgr: Image, facts: Facts) -> Image:
-    """A copy of the frame with a dark bar below it listing `facts` as "key: value" in white.
-
-    The bar is appended (the picture grows), so nothing of the scene is hidden. Text is
-    folded to ASCII (see ascii_safe) and wrapped to the frame's width.
-    """
-    frame = np.asarray(frame_bgr)
-    if frame.dtype != np.uint8 or frame.ndim not in (2, 3) or 0 in frame.shape[:2]:
-        raise ValueError(f"expected a non-empty uint8 image, got {frame.dtype} {frame.shape}")
-    if frame.ndim == 2:
-        frame = cv2.cvtColor(frame, cv2.COLOR_GRAY2BGR)
-    elif frame.shape[2] == 4:
-        frame = cv2.cvtColor(frame, cv2.COLOR_BGRA2BGR)
-    width = frame.shape[1]
-    items = facts.items() if isinstance(facts, Mapping) else facts
-    segments = [ascii_safe(f"{key}: {value}") for key, value in items]
-    scale = min(1.2, max(0.35, width / 2000))
-    thickness = 1 if scale < 0.7 else 2
-    margin = max(4, round(10 * scale))
-    lines = _wrap(segments, width - 2 * margin, scale, thickness) or [""]
-    (_, text_h), baseline = cv2.getTextSize("Hg", FONT, scale, thickness)
-    line_h = text_h + baseline + margin // 2
-    bar = np.empty((len(lines) * line_h + margin, width, 3), np.uint8)
-    bar[:] = BAR_BG
-    for i, line in enumerate(lines):
-        y = margin // 2 + i * line_h + text_h + margin // 2
-        cv2.putText(bar, line, (margin, y), FONT, scale, BAR_FG, thickness, cv2.LINE_AA)
-    return np.ascontiguousarray(np.vstack([frame[:, :, :3], bar]))
-
-
 def encode_jpeg(img: Image, quality: int = 90) -> bytes:
     """Baseline JPEG bytes; the same pixels and quality always give the same bytes."""
     if not 1 <= quality <= 100:
@@ -186,12 +106,6 @@ def _plain(value: Any) -> Any:
 
 def _clock_time(ns: int) -> str:
     return utc_ms(datetime(1970, 1, 1, tzinfo=UTC) + timedelta(microseconds=ns // 1000))
-
-
-def _local(moment: datetime) -> str:
-    local = moment.astimezone(LOCAL_TZ)
-    offset = local.strftime("%z")
-    return f"{local:%Y-%m-%d %H:%M:%S}.{local.microsecond // 1000:03d} (UTC{offset[:3]})"
 
 
 def dead_letter_dir(state_dir: Path, camera_id: str) -> Path:
@@ -236,27 +150,8 @@ class EvidenceWriter:
     def facts(
         self, v: ViolationRecord, role: str, frame_index: int, t: float, t_cross: float
     ) -> list[tuple[str, str]]:
-        """The data-bar facts for one frame: its own time, and the signal at the crossing."""
-        at = v.crossed_at + timedelta(seconds=t - t_cross)
-        offset = t - t_cross
-        if role == "cross" and frame_index == v.cross_frame:
-            when = "at crossing"
-        elif role == "cross":  # the crossing frame itself was dropped by a live stream
-            when = f"{offset:+.3f} s from crossing at frame {v.cross_frame}, nearest kept"
-        else:
-            when = f"{offset:+.3f} s from crossing"
-        return [
-            ("UTC", utc_ms(at).replace("T", " ").rstrip("Z")),
-            ("Local", _local(at)),
-            ("Camera", v.camera_id),
-            ("Site", v.site_name),
-            ("Location", f"{v.lat:.5f}, {v.lon:.5f}"),
-            ("Frame", f"{role.upper()}, frame {frame_index} ({when})"),
-            ("Signal at crossing", f"{v.signal_state.upper()} ({v.signal_source})"),
-            ("Red since", utc_ms(v.red_since)[11:].rstrip("Z") + " UTC"),
-            ("Into red at crossing", f"{v.seconds_into_red:.3f} s"),
-            ("Vehicle", f"{v.vehicle_class} track {v.track_id}"),
-        ]
+        """The data-bar facts for one frame (see edge.pipeline.data_bar)."""
+        return bar_facts(v, role, frame_index, t, t_cross)
 
     def _files(self, v: ViolationRecord, frames: EvidenceFrames) -> list[BundleFile]:
         t_cross = frames.cross[1] if v.cross_t is None else v.cross_t

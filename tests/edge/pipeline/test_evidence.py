@@ -19,15 +19,8 @@ from common.bundle import open_bundle
 from common.chain import ChainError, SequenceChain
 from common.signing import Ed25519PublicKey, generate_keypair, key_id, load_public_key
 from edge.commands.evidence import add_cli
-from edge.pipeline.evidence import (
-    BAR_BG,
-    EvidenceFrames,
-    EvidenceWriter,
-    ViolationRecord,
-    ascii_safe,
-    burn_data_bar,
-    encode_jpeg,
-)
+from edge.pipeline.data_bar import BAR_BG, ascii_safe, burn_data_bar, decimal
+from edge.pipeline.evidence import EvidenceFrames, EvidenceWriter, ViolationRecord, encode_jpeg
 
 CROSSED = datetime(2026, 11, 22, 7, 15, 3, 120_000, tzinfo=UTC)
 SITE = "Ấp Bắc – Nguyễn Trãi, approach from the west"
@@ -229,12 +222,55 @@ def test_writer_unread_plate(tmp_path: Path, keypair: tuple[Path, Path]) -> None
     assert m.plate is None and m.plate_reason and len(m.files) == 3
 
 
-def test_facts_tell_frame_time_and_local_time(tmp_path: Path, keypair: tuple[Path, Path]) -> None:
+def test_facts_tell_frame_time_and_local_time_in_vietnamese(
+    tmp_path: Path, keypair: tuple[Path, Path]
+) -> None:
     facts = dict(writer(tmp_path, keypair).facts(record(), "before", 110, 4.4, 4.8))
-    assert facts["UTC"] == "2026-11-22 07:15:02.720"
-    assert facts["Local"] == "2026-11-22 14:15:02.720 (UTC+07)"
-    assert facts["Frame"] == "BEFORE, frame 110 (-0.400 s from crossing)"
-    assert facts["Into red at crossing"] == "2.345 s"
+    assert facts["Giờ UTC"] == "22/11/2026 07:15:02,720"
+    assert facts["Giờ Việt Nam"] == "22/11/2026 14:15:02,720 (UTC+07)"
+    assert facts["Ảnh"] == "TRƯỚC KHI VƯỢT, khung 110 (−0,400 s so với lúc vượt vạch)"
+    assert facts["Đèn lúc vượt vạch"] == "ĐỎ (camera đọc đèn tín hiệu)"
+    assert facts["Đèn đỏ từ"] == "07:15:00,775 UTC"
+    assert facts["Thời gian đèn đỏ lúc vượt"] == "2,345 s"
+    assert facts["Tọa độ"] == "10,36000° B, 106,35600° Đ"
+    assert facts["Phương tiện"] == "ô tô, vệt theo dõi 17"
+
+
+def test_time_into_red_is_a_lower_bound_when_red_was_on_as_the_recording_began(
+    tmp_path: Path, keypair: tuple[Path, Path]
+) -> None:
+    began = record(decision={"signal_at_cross": {"state": "red", "began_before_stream": True}})
+    facts = dict(writer(tmp_path, keypair).facts(began, "cross", 120, 4.8, 4.8))
+    into = facts["Thời gian đèn đỏ lúc vượt"]
+    assert into == "ít nhất 2,345 s (đèn đã đỏ khi bắt đầu ghi hình)", into
+    assert facts["Ảnh"] == "LÚC VƯỢT VẠCH, khung 120 (đúng lúc vượt vạch)"
+
+
+@pytest.mark.parametrize(
+    ("value", "places", "sign", "text"),
+    [
+        (2.345, 3, False, "2,345"),
+        (-0.4, 3, True, "−0,400"),
+        (0.4, 3, True, "+0,400"),
+        (10000000, 0, False, "10.000.000"),
+        (1234.5, 1, False, "1.234,5"),
+    ],
+)  # fmt: skip
+def test_numbers_are_written_the_vietnamese_way(
+    value: float, places: int, sign: bool, text: str
+) -> None:
+    assert decimal(value, places, sign) == text
+
+
+def test_the_bar_draws_vietnamese_letters_with_their_diacritics() -> None:
+    """DejaVu Sans has every Vietnamese letter: the bar for 'Ấp Bắc' is not the one for
+    'Ap Bac' (the ASCII fold), and a letter with two marks is taller than without."""
+    frame = np.zeros((40, 400, 3), np.uint8)
+    marked = burn_data_bar(frame, [("Địa điểm", "Ấp Bắc – Nguyễn Trãi")])
+    folded = burn_data_bar(frame, [("Dia diem", "Ap Bac - Nguyen Trai")])
+    assert marked.shape == folded.shape and not np.array_equal(marked, folded)
+    rows = lambda img: np.flatnonzero((img[40:].min(axis=2) > 128).any(axis=1))  # noqa: E731
+    assert rows(marked)[0] < rows(folded)[0], "the marks above the capitals are drawn"
 
 
 # --- command line ----------------------------------------------------------------------------
