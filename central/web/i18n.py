@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from central.cases import REJECT_REASONS
+from common.vi_number import vi_number
 
 LANGS = ("vi", "en")
 DEFAULT_LANG = "vi"
@@ -377,7 +378,6 @@ def number(value: float | int | None, decimals: int = 0, *, lang: str = DEFAULT_
     """Digit grouping as each language writes it: 19.000.000 (vi), 19,000,000 (en)."""
     if value is None:
         return "–"
-    text = f"{value:,.{decimals}f}"
     if lang_or_default(lang) == "vi":
-        text = text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
-    return text
+        return vi_number(value, decimals)
+    return f"{value:,.{decimals}f}"

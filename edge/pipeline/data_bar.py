@@ -26,6 +26,8 @@ import numpy as np
 from PIL import Image as PilImage
 from PIL import ImageDraw, ImageFont
 
+from common.vi_number import vi_number
+
 log = logging.getLogger(__name__)
 
 try:
@@ -61,9 +63,8 @@ ROLES = {"before": "TRƯỚC KHI VƯỢT", "cross": "LÚC VƯỢT VẠCH", "afte
 
 
 def decimal(value: float, places: int, sign: bool = False) -> str:
-    """A number the Vietnamese way: decimal comma, a dot between thousands."""
-    text = f"{value:{'+' if sign else ''},.{places}f}"
-    return text.replace(",", "\0").replace(".", ",").replace("\0", ".").replace("-", "−")
+    """A number the Vietnamese way (common.vi_number), with a true minus sign."""
+    return vi_number(value, places, sign=sign).replace("-", "−")
 
 
 def moment(at: datetime, zone: tzinfo) -> str:
