@@ -199,11 +199,11 @@ class Pipeline:
         self.stats.detections_run += 1
         seen = self.detector.detect(frame.image, self.roi)
         found = road_users([d for d in seen if d.label in VEHICLE_LABELS or d.label == PERSON])
-        dets = one_box_per_vehicle([d for d in found if d.label != PERSON])
-        self.stats.boxes_merged += len(found) - len(dets)
-        persons = [d for d in found if d.label == PERSON]  # riding no two-wheeler seen
-        self.stats.boxes_merged -= len(persons)
-        persons = self.lone.near_the_line(persons, self.rule.stop_line)
+        vehicles = [d for d in found if d.label != PERSON]
+        dets = one_box_per_vehicle(vehicles)
+        self.stats.boxes_merged += len(vehicles) - len(dets)
+        alone = [d for d in found if d.label == PERSON]  # riding no two-wheeler seen
+        persons = self.lone.near_the_line(alone, self.rule.stop_line)
         tracks = self.tracker.update(frame.index, frame.t, dets)  # confirmed, matched now
         tracks += self.lone.tracker.update(frame.index, frame.t, persons)
         self.last_tracks = tracks

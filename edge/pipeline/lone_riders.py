@@ -128,7 +128,18 @@ class LoneRiders:
     def ready(self, t: float) -> list[tuple[Decision, dict[str, Frame] | None]]:
         """The held violations whose person has now moved like a rider (relabelled); those
         whose track ended, or waited too long, without are dropped as pedestrians."""
-        ended = self.tracker.removed
+        return self._release(t, self.tracker.removed)
+
+    def flush(self) -> list[tuple[Decision, dict[str, Frame] | None]]:
+        """End of stream: the held violations of riders; the rest were pedestrians."""
+        out = self._release(float("-inf"), [])
+        self.pedestrians += len(self.held)
+        self.held.clear()
+        return out
+
+    def _release(
+        self, t: float, ended: Sequence[Track]
+    ) -> list[tuple[Decision, dict[str, Frame] | None]]:
         tracks = {tr.id: tr for tr in [*self.tracker.tracks, *ended]}
         gone = {tr.id for tr in ended}
         out = []
@@ -140,14 +151,6 @@ class LoneRiders:
             elif track is None or track_id in gone or t - held.since_t > RIDER_HOLD_S:
                 del self.held[track_id]
                 self.pedestrians += 1
-        return out
-
-    def flush(self) -> list[tuple[Decision, dict[str, Frame] | None]]:
-        """End of stream: the held violations of riders; the rest were pedestrians."""
-        self.tracker.removed = []
-        out = self.ready(float("-inf"))
-        self.pedestrians += len(self.held)
-        self.held.clear()
         return out
 
     def _as_rider(self, d: Decision, track: Track) -> Decision:
