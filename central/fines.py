@@ -8,6 +8,7 @@ decision with a wrong amount is void and costs the city the case.
 
 from __future__ import annotations
 
+import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +23,7 @@ DEFAULT_PATH = Path(__file__).resolve().parents[1] / "configs" / "fines.yaml"
 
 Vnd = Annotated[int, Field(gt=0, strict=True)]
 ClassName = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_-]{0,31}$")]
+_CLAUSE = re.compile(r"khoản \d+ Điều \d+", re.IGNORECASE)
 
 
 class FinesConfigError(ValueError):
@@ -43,7 +45,11 @@ class Fine:
     vehicle_class: str = ""
     vehicle_label: str = ""  # how the vehicle is named on a notice, e.g. "Xe ô tô con"
     group: str = ""  # the decree's vehicle group, e.g. "Xe ô tô"
-    additional: str = ""  # additional measures, e.g. licence points deducted
+    additional: str = ""  # hình thức xử phạt bổ sung, when the decree sets one for the act
+    # Licence points deducted and the clause that deducts them: Decree 168 puts the deduction
+    # in a clause of its own (khoản 16 Điều 6, khoản 13 Điều 7), not among the additional
+    # penalties, so the notice cites it on its own line.
+    licence_points: str = ""
 
     def contains(self, amount: int) -> bool:
         return self.min_vnd <= amount <= self.max_vnd
@@ -63,6 +69,21 @@ class FineGroup(_Model):
     default_vnd: Vnd
     legal_basis: str = Field(min_length=1, max_length=300)
     additional: str = Field(default="", max_length=300)
+    licence_points: str = Field(default="", max_length=300)
+
+    @model_validator(mode="after")
+    def _licence_points(self) -> FineGroup:
+        if re.search(r"trừ\s.*điểm", self.additional, re.IGNORECASE):
+            raise ValueError(
+                "additional: a licence-point deduction is not a hình thức xử phạt bổ sung under "
+                "Decree 168: put it in licence_points with the clause that deducts it"
+            )
+        if self.licence_points and not _CLAUSE.search(self.licence_points):
+            raise ValueError(
+                "licence_points must cite the clause that deducts them, e.g. "
+                "'04 điểm (điểm b khoản 16 Điều 6 Nghị định số 168/2024/NĐ-CP)'"
+            )
+        return self
 
     @model_validator(mode="after")
     def _ordered(self) -> FineGroup:
@@ -113,6 +134,7 @@ class FinesTable(_Model):
                     vehicle_label=group.vehicle_classes[vehicle_class],
                     group=group.name,
                     additional=group.additional,
+                    licence_points=group.licence_points,
                 )
         known = ", ".join(self.vehicle_classes)
         raise FineError(
