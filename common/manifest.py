@@ -139,7 +139,9 @@ class FileRole(StrEnum):
     FRAME_CROSS = "frame_cross"
     FRAME_AFTER = "frame_after"
     PLATE_CROP = "plate_crop"
-    SIGNAL_CROP = "signal_crop"
+    SIGNAL_CROP = "signal_crop"  # the heads at the crossing
+    SIGNAL_CROP_BEFORE = "signal_crop_before"  # at the frame_before picture
+    SIGNAL_CROP_AFTER = "signal_crop_after"  # at the frame_after picture
     CLIP = "clip"
 
 
@@ -189,6 +191,46 @@ class FrameBox(_Model):
     # kept, and this says how far it is. None in older bundles, whose frame_cross picture is
     # always at cross_frame.
     offset_frames: int | None = Field(None, ge=-(10**6), le=10**6)
+
+
+Box4 = tuple[Finite, Finite, Finite, Finite]  # x1, y1, x2, y2 in full-frame pixels
+MAX_TRACK_POINTS = 200
+MAX_LINE_POINTS = 32
+
+
+class Geometry(_Model):
+    """The camera's calibration as the frames were judged, so the page can draw it over them
+    (the signed JPEGs stay as captured)."""
+
+    frame_size: tuple[Annotated[int, Field(ge=1)], Annotated[int, Field(ge=1)]]  # w, h
+    stop_line: list[tuple[Finite, Finite]] = Field(min_length=2, max_length=MAX_LINE_POINTS)
+    direction: tuple[Finite, Finite]  # unit travel direction that crosses the line
+
+
+class TrackBox(_Model):
+    """The offender's box at one processed frame (detected there, not predicted)."""
+
+    frame_index: int = Field(ge=0)
+    t: Finite = Field(ge=0)
+    box: Box4
+
+
+class PlateBox(_Model):
+    """Where the plate crop was cut: `box` in the pixels of frame `frame_index` (the one its
+    best read came from); `at_cross` the same place on the vehicle moved with the vehicle's box
+    to the frame_cross picture, for drawing there."""
+
+    frame_index: int = Field(ge=0)
+    box: Box4
+    at_cross: Box4 | None = None
+
+
+class ClipInfo(_Model):
+    """How the clip's time maps to the stream's, for stepping frame by frame."""
+
+    start_t: Finite = Field(ge=0)  # stream seconds of the clip's first frame
+    fps: Finite = Field(gt=0, le=240)
+    frames: int = Field(ge=1)
 
 
 class Plate(_Model):
@@ -241,6 +283,11 @@ class Manifest(_Model):
     model_hashes: dict[Annotated[str, Field(pattern=r"^[A-Za-z0-9_.-]{1,64}$")], Sha256]
     edge: EdgeInfo
     created_at: UtcMs
+    # Optional, for the page's overlays: absent in older bundles, which still verify.
+    geometry: Geometry | None = None
+    track: list[TrackBox] | None = Field(None, max_length=MAX_TRACK_POINTS)
+    plate_box: PlateBox | None = None
+    clip: ClipInfo | None = None
 
     @model_validator(mode="after")
     def _consistent(self) -> Manifest:
@@ -268,6 +315,11 @@ class Manifest(_Model):
                 )
             if b.offset_frames is None and b.role == "frame_cross" and offset:
                 raise ValueError("frame_boxes: the frame_cross box is not at cross_frame")
+        indices = [p.frame_index for p in self.track or []]
+        if indices != sorted(set(indices)):
+            raise ValueError("track: frame indices must increase")
+        if self.clip is not None and FileRole.CLIP not in roles:
+            raise ValueError("clip: timing given for a bundle without a clip file")
         elapsed = (parse_utc_ms(self.crossed_at) - parse_utc_ms(self.red_since)).total_seconds()
         if abs(elapsed - self.seconds_into_red) > SECONDS_INTO_RED_TOLERANCE:
             raise ValueError(

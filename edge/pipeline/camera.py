@@ -19,12 +19,13 @@ from pathlib import Path
 import numpy as np
 
 from common.config.sections import DetectorConfig, EvidenceConfig
-from edge.perception.geometry import Box, iou_matrix
+from edge.perception.geometry import iou_matrix
 from edge.perception.plate.track_plates import PlateVote, TrackPlates
 from edge.perception.riders import PERSON, road_users
 from edge.perception.vehicles import VEHICLE_LABELS, Detector, one_box_per_vehicle
+from edge.pipeline import overlay_facts as overlay
 from edge.pipeline.activity import near_line_activity
-from edge.pipeline.clip import ClipRecorder
+from edge.pipeline.clip import ClipRecorder, Cut
 from edge.pipeline.evidence import EvidenceFrames, EvidenceWriter, ViolationRecord
 from edge.pipeline.lone_riders import LoneRiders
 from edge.pipeline.rule import Decision, DecisionKind, Observation, RedLightRule
@@ -318,15 +319,6 @@ class Pipeline:
         log.error("camera %s: violation of track %d kept in %s without a bundle: %s",
                   self.site.camera_id, v.decision.track_id, v.dead_letter, error)  # fmt: skip
 
-    def _box_near(self, track_id: int, frame_index: int, default: Box) -> list[float]:
-        """The track's box at the processed frame nearest to `frame_index`."""
-        trackers = (self.tracker, self.lone.tracker)
-        tracks = {tr.id: tr for t in trackers for tr in [*t.tracks, *t.removed]}
-        track = tracks.get(track_id)
-        points = [p for p in track.history if p.matched] if track else []
-        box = min(points, key=lambda p: abs(p.frame_index - frame_index)).box if points else default
-        return [round(float(c), 1) for c in box]
-
     def _write_bundle(self, v: Violation, shots: dict[str, Frame], after: Frame) -> Path:
         assert self.writer is not None
         d = v.decision
@@ -335,21 +327,11 @@ class Pipeline:
             if d.signal.red_since is not None
             else v.crossed_at
         )
-        boxes = [
-            {
-                "role": f"frame_{role}",
-                "frame_index": f.index,
-                "t": round(f.t, 3),
-                "box": box,
-                "offset_frames": f.index - d.cross_frame,
-            }
-            for role, f in (
-                ("before", shots["before"]),
-                ("cross", shots["cross"]),
-                ("after", after),
-            )
-            if (box := self._box_near(d.track_id, f.index, d.box_at_cross)) is not None
-        ]
+        track = overlay.track_of((self.tracker, self.lone.tracker), d.track_id)
+        before, cross = shots["before"], shots["cross"]
+        pictures = (("before", before), ("cross", cross), ("after", after))
+        boxes = overlay.frame_boxes(track, d.cross_frame, pictures, d.box_at_cross)
+        cut = self._clip(d.cross_t)
         record = ViolationRecord(
             camera_id=self.site.camera_id,
             site_name=self.site.name,
@@ -371,25 +353,30 @@ class Pipeline:
             signal_debounce_frames=self.signal.debounce_frames,
             signal_key_id=d.signal.vouched_by,
             cross_t=d.cross_t,
+            geometry=overlay.geometry(self.rule.stop_line, cross.image),
+            track=overlay.track_boxes(track, *overlay.track_window((before, after), cut)),
+            plate_box=overlay.plate_box(v.plate.spot, boxes[1]["box"]),
+            clip=overlay.clip_info(cut),
         )
-        cross = shots["cross"]
         frames = EvidenceFrames(
-            before=(shots["before"].index, shots["before"].t, shots["before"].image),
+            before=(before.index, before.t, before.image),
             cross=(cross.index, cross.t, cross.image),
             after=(after.index, after.t, after.image),
             plate_crop=v.plate.crop,
+            signal_crop_before=self.signal.crop(before.image),
             signal_crop=self.signal.crop(cross.image),
-            clip=self._clip(d.cross_t),
+            signal_crop_after=self.signal.crop(after.image),
+            clip=cut.data if cut else None,
         )
         return self.writer.write(record, frames)
 
-    def _clip(self, cross_t: float) -> bytes | None:
+    def _clip(self, cross_t: float) -> Cut | None:
         """The clip around the crossing, if clips are on; a clip that cannot be made is
         logged and left out, never a reason to lose the violation."""
         if self.clip is None:
             return None
         try:
-            return self.clip.cut(cross_t)
+            return self.clip.cut_clip(cross_t)
         except RuntimeError as exc:
             self.stats.clip_failures += 1
             log.warning("camera %s: %s", self.site.camera_id, exc)

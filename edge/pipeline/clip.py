@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import tempfile
 from collections import deque
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import cv2
@@ -23,6 +24,17 @@ from edge.pipeline.source import Frame
 CONTENT_TYPE = "video/webm"
 FILE_NAME = "clip.webm"
 JPEG_QUALITY = 85  # of the frames held for clips; VP8 compresses them further anyway
+
+
+@dataclass(frozen=True)
+class Cut:
+    """A clip and where it sits in the stream: the page steps through it frame by frame and
+    says which stream time each frame shows."""
+
+    data: bytes = field(repr=False)
+    start_t: float  # stream seconds of the first frame
+    fps: float
+    frames: int
 
 
 class ClipRecorder:
@@ -57,16 +69,21 @@ class ClipRecorder:
 
     def cut(self, cross_t: float) -> bytes | None:
         """The clip around `cross_t` (WebM bytes), or None when fewer than two frames remain."""
+        clip = self.cut_clip(cross_t)
+        return None if clip is None else clip.data
+
+    def cut_clip(self, cross_t: float) -> Cut | None:
+        """The clip around `cross_t` with its timing, or None when fewer than two frames remain."""
         half = self.seconds / 2
-        chosen = [jpeg for t, jpeg in self.frames if cross_t - half <= t <= cross_t + half]
+        chosen = [(t, jpeg) for t, jpeg in self.frames if cross_t - half <= t <= cross_t + half]
         if len(chosen) < 2:
             return None
         images = []
-        for jpeg in chosen:
+        for _, jpeg in chosen:
             image = cv2.imdecode(np.frombuffer(jpeg, np.uint8), cv2.IMREAD_COLOR)
             assert image is not None  # JPEG bytes this recorder encoded itself
             images.append(image)
-        return encode_webm(images, self.out_fps)
+        return Cut(encode_webm(images, self.out_fps), chosen[0][0], self.out_fps, len(images))
 
 
 def encode_webm(images: list[np.ndarray], fps: float) -> bytes:

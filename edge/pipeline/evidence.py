@@ -64,6 +64,11 @@ class ViolationRecord:
     signal_debounce_frames: int | None = None
     signal_key_id: str | None = None  # the controller key that vouched for the phase
     cross_t: float | None = None  # stream seconds of the crossing (None: the cross frame's)
+    # For the page's overlays (edge.pipeline.overlay_facts); None leaves them out.
+    geometry: dict[str, Any] | None = None  # {frame_size, stop_line, direction}
+    track: list[dict[str, Any]] | None = None  # [{frame_index, t, box}] around the crossing
+    plate_box: dict[str, Any] | None = None  # {frame_index, box, at_cross}
+    clip: dict[str, Any] | None = None  # {start_t, fps, frames}
 
 
 @dataclass(frozen=True)
@@ -74,7 +79,9 @@ class EvidenceFrames:
     cross: tuple[int, float, Image]
     after: tuple[int, float, Image]
     plate_crop: Image | None = None
-    signal_crop: Image | None = None
+    signal_crop: Image | None = None  # the heads at the crossing
+    signal_crop_before: Image | None = None  # ... in the `before` picture
+    signal_crop_after: Image | None = None  # ... in the `after` picture
     clip: bytes | None = field(default=None, repr=False)  # WebM (edge.pipeline.clip)
 
 
@@ -166,7 +173,9 @@ class EvidenceWriter:
             files.append(BundleFile(f"frame_{role}.jpg", f"frame_{role}", data, "image/jpeg"))
         crops = (
             (FileRole.PLATE_CROP, frames.plate_crop),
+            (FileRole.SIGNAL_CROP_BEFORE, frames.signal_crop_before),
             (FileRole.SIGNAL_CROP, frames.signal_crop),
+            (FileRole.SIGNAL_CROP_AFTER, frames.signal_crop_after),
         )
         for role, crop in crops:
             if crop is not None:
@@ -206,6 +215,10 @@ class EvidenceWriter:
             "model_hashes": self.model_hashes,
             "edge": {"box": self.edge_box},
             "created_at": _clock_time(self._clock()),
+            "geometry": _plain(v.geometry),
+            "track": _plain(v.track),
+            "plate_box": _plain(v.plate_box),
+            "clip": _plain(v.clip),
         }
 
     def write(self, violation: ViolationRecord, frames: EvidenceFrames) -> Path:

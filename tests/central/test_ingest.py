@@ -26,7 +26,7 @@ from central.db import Bundle, Case, EvidenceFile, Quarantined, Transition, crea
 from central.ingest import Ingestor
 from central.keys import KeyRing, register_key, revoke_key
 from central.store import Store, open_store
-from common.bundle import key_id, sign
+from common.bundle import BundleFile, key_id, sign
 from common.config.city import load_config
 from common.signing import Ed25519PrivateKey
 from common.zipsafe import write_zip
@@ -141,6 +141,34 @@ def test_valid_bundle_is_stored_as_one_detected_case_with_receipt_for_its_camera
     assert env.counts() == {
         "bundles": 1, "evidence_files": 5, "cases": 1, "transitions": 1, "quarantine": 0
     }  # fmt: skip
+
+
+def test_signal_crops_before_and_after_and_the_overlay_facts_are_accepted_not_required(
+    env: Env,
+):
+    """A bundle with the newer evidence is stored with its files by role; one without it is
+    stored too (one without even the keys: tests/common/test_manifest.py)."""
+    seq = 1
+    extra = [
+        BundleFile(f"{role}.jpg", role, jpeg(32, 16, 80, i), "image/jpeg")
+        for i, role in enumerate(("signal_crop_before", "signal_crop_after"))
+    ]
+    overlay = {
+        "geometry": {
+            "frame_size": [64, 48],
+            "stop_line": [[2, 30], [62, 30]],
+            "direction": [0, -1],
+        },
+        "track": [{"frame_index": 110, "t": 4.4, "box": [10, 20, 30, 40]}],
+    }
+    vid = stored(env, env.maker.make(files=[*env.maker.files(seq), *extra], **overlay)[1])
+    older = stored(env, env.maker.make()[1])
+    with env.store.sessions() as s:
+        roles = set(s.scalars(select(EvidenceFile.role).where(EvidenceFile.violation_id == vid)))
+        manifest = s.get_one(Bundle, vid).manifest
+        assert s.get_one(Bundle, older).manifest.get("geometry") is None
+    assert {"signal_crop_before", "signal_crop", "signal_crop_after"} <= roles, roles
+    assert manifest["geometry"]["stop_line"] == [[2.0, 30.0], [62.0, 30.0]]
 
 
 def test_edge_clock_far_ahead_or_long_ago_is_a_warning_on_the_bundle_not_a_refusal(env: Env):

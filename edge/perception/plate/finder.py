@@ -29,12 +29,19 @@ class FoundPlate:
         }
 
 
+def crop_origin(box: tuple[float, ...], margin: float = CROP_MARGIN) -> tuple[int, int]:
+    """Where crop_box's crop starts in the image: a box found in the crop plus this is the
+    same box in the image's pixels."""
+    x1, y1, x2, y2 = box
+    return max(0, int(x1 - (x2 - x1) * margin)), max(0, int(y1 - (y2 - y1) * margin))
+
+
 def crop_box(image: np.ndarray, box: tuple[float, ...], margin: float = CROP_MARGIN) -> np.ndarray:
     """The box grown by `margin` on each side, clipped to the image."""
     x1, y1, x2, y2 = box
     mx, my = (x2 - x1) * margin, (y2 - y1) * margin
     h, w = image.shape[:2]
-    xa, ya = max(0, int(x1 - mx)), max(0, int(y1 - my))
+    xa, ya = crop_origin(box, margin)
     xb, yb = min(w, round(x2 + mx)), min(h, round(y2 + my))
     return image[ya:yb, xa:xb]
 

@@ -17,7 +17,7 @@ import numpy as np
 from common import plate_text
 from common.config.sections import PlateConfig
 from edge.perception.geometry import Box
-from edge.perception.plate.finder import PlateFinder, crop_box
+from edge.perception.plate.finder import PlateFinder, crop_box, crop_origin
 from edge.perception.plate.reader import PlateRead, vote
 
 VEHICLE_MARGIN = 0.08  # grow the vehicle box: plates sit at its lower edge
@@ -28,6 +28,17 @@ class _Crop:
     quality: float
     frame_index: int = field(compare=False)
     image: np.ndarray = field(compare=False, repr=False)
+    vehicle: Box = field(compare=False)  # the vehicle's box in the frame
+
+
+@dataclass(frozen=True)
+class PlateSpot:
+    """Where a plate crop was cut: the frame, the plate's box there and the vehicle's box
+    there (full-frame pixels), so the evidence can show it on the full frame."""
+
+    frame_index: int
+    box: Box
+    vehicle: Box
 
 
 @dataclass(frozen=True)
@@ -41,6 +52,7 @@ class PlateVote:
     reason: str | None
     crop: np.ndarray | None
     reads: tuple[dict[str, object], ...]
+    spot: PlateSpot | None = None  # where `crop` was cut
 
     def to_json(self) -> dict[str, object] | None:
         if self.norm is None:
@@ -75,7 +87,8 @@ class TrackPlates:
         crop = crop_box(frame, box, VEHICLE_MARGIN)
         if crop.size == 0 or min(crop.shape[:2]) < 16:
             return
-        item = _Crop(crop_quality(crop), frame_index, crop.copy())
+        x1, y1, x2, y2 = (float(v) for v in box)
+        item = _Crop(crop_quality(crop), frame_index, crop.copy(), (x1, y1, x2, y2))
         heap = self.crops.setdefault(track_id, [])
         if len(heap) < self.keep:
             heapq.heappush(heap, item)
@@ -90,23 +103,29 @@ class TrackPlates:
         crops = sorted(self.crops.get(track_id, []), reverse=True)
         if not crops:
             return PlateVote(None, None, 0.0, 0, "no usable vehicle crop", None, ())
-        reads: list[tuple[PlateRead, np.ndarray, int]] = []
+        reads: list[tuple[PlateRead, np.ndarray, PlateSpot]] = []
         for c in crops:
             found = self.finder.find(c.image)
             if not found:
                 continue
             best = max(found, key=lambda p: (p.read.norm is not None, p.read.confidence))
-            reads.append((best.read, crop_box(c.image, best.box), c.frame_index))
-        summary = tuple({"frame_index": idx, **r.to_json()} for r, _, idx in reads)
+            ox, oy = crop_origin(c.vehicle, VEHICLE_MARGIN)
+            x1, y1, x2, y2 = best.box
+            spot = PlateSpot(c.frame_index, (x1 + ox, y1 + oy, x2 + ox, y2 + oy), c.vehicle)
+            reads.append((best.read, crop_box(c.image, best.box), spot))
+        summary = tuple({"frame_index": s.frame_index, **r.to_json()} for r, _, s in reads)
         outcome = vote([r for r, _, _ in reads])  # crops without a visible plate do not count
         if outcome is None:
             reason = "no plate found on the vehicle" if not reads else "plate seen but unreadable"
-            crop = reads[0][1] if reads else None
-            return PlateVote(None, None, 0.0, 0, reason, crop, summary)
+            if not reads:
+                return PlateVote(None, None, 0.0, 0, reason, None, summary)
+            return PlateVote(None, None, 0.0, 0, reason, reads[0][1], summary, reads[0][2])
         index, confidence, weight = outcome
-        winner, image, _ = reads[index]
+        winner, image, spot = reads[index]
         if confidence < self.min_confidence:
             votes = {n: round(w, 3) for n, w in weight.items()}
             reason = f"plates disagree across the track: {votes}"
-            return PlateVote(None, None, confidence, winner.lines, reason, image, summary)
-        return PlateVote(winner.text, winner.norm, confidence, winner.lines, None, image, summary)
+            return PlateVote(None, None, confidence, winner.lines, reason, image, summary, spot)
+        return PlateVote(
+            winner.text, winner.norm, confidence, winner.lines, None, image, summary, spot
+        )

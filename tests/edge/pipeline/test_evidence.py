@@ -222,6 +222,38 @@ def test_writer_unread_plate(tmp_path: Path, keypair: tuple[Path, Path]) -> None
     assert m.plate is None and m.plate_reason and len(m.files) == 3
 
 
+def test_writer_signs_three_signal_crops_and_the_overlay_facts(
+    tmp_path: Path, keypair: tuple[Path, Path]
+) -> None:
+    """The heads before, at and after the crossing, and what the page draws over the frames;
+    the frames themselves carry no overlay (the same pixels as without the facts)."""
+    facts: dict[str, Any] = {
+        "geometry": {"frame_size": [640, 360], "stop_line": [[10, 300], [630, 290]],
+                     "direction": [0.0, -1.0]},
+        "track": [{"frame_index": 110, "t": 4.4, "box": [5, 6, 90, 99]},
+                  {"frame_index": 130, "t": 5.2, "box": [9, 60, 97, 150]}],
+        "plate_box": {"frame_index": 118, "box": [30, 80, 60, 95], "at_cross": [31, 100, 61, 115]},
+        "clip": {"start_t": 2.0, "fps": 10.0, "frames": 60},
+    }  # fmt: skip
+    three = replace(frames(), signal_crop_before=scene(6, (110, 40)),
+                    signal_crop_after=scene(7, (110, 40)))  # fmt: skip
+    first = writer(tmp_path / "a", keypair).write(record(**facts), three)
+    plain = writer(tmp_path / "b", keypair).write(record(), three)
+    opened = open_bundle(first.read_bytes(), keys(keypair))
+    m = opened.manifest
+    roles = [f.role.value for f in m.files]
+    assert roles == ["frame_before", "frame_cross", "frame_after", "plate_crop",
+                     "signal_crop_before", "signal_crop", "signal_crop_after", "clip"]  # fmt: skip
+    assert m.geometry and m.geometry.stop_line == [(10, 300), (630, 290)]
+    assert m.track and [p.frame_index for p in m.track] == [110, 130]
+    assert m.plate_box and m.plate_box.at_cross == (31, 100, 61, 115)
+    assert m.clip and m.clip.frames == 60
+    without = open_bundle(plain.read_bytes(), keys(keypair))
+    assert without.manifest.geometry is None and without.manifest.track is None
+    for name in ("frame_before.jpg", "frame_cross.jpg", "frame_after.jpg"):
+        assert opened.files[name] == without.files[name], f"{name}: an overlay was burned in"
+
+
 def test_facts_tell_frame_time_and_local_time_in_vietnamese(
     tmp_path: Path, keypair: tuple[Path, Path]
 ) -> None:
