@@ -14,8 +14,9 @@ import os
 import re
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Annotated
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, StringConstraints, ValidationError, field_validator
 
 from common.config.box import BrokerConfig, TlsConfig
 from common.config.yaml_file import ConfigError, line_of, message, read_yaml
@@ -27,6 +28,7 @@ __all__ = [
     "ConfigError",
     "EdgeKeyConfig",
     "IngestConfig",
+    "IssuingUnitConfig",
     "TlsConfig",
 ]
 
@@ -74,12 +76,32 @@ class IngestConfig(StrictModel):
     quarantine_count_per_hour: int = Field(200, ge=1)
 
 
+_Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+
+
+class IssuingUnitConfig(StrictModel):
+    """Who issues the notices and where owners answer them: printed on every notice, so each
+    deployment sets its own (the defaults are central.notices.IssuingUnit's)."""
+
+    authority: _Text = "CÔNG AN TỈNH TIỀN GIANG"  # the notice's heading, upper case
+    name: _Text = "PHÒNG CẢNH SÁT GIAO THÔNG"
+    full_name: _Text = "Phòng Cảnh sát giao thông Công an tỉnh Tiền Giang"  # within a sentence
+    place: _Text = "Mỹ Tho"  # the dateline: "Mỹ Tho, ngày ..."
+    address: _Text = "Trụ sở Phòng Cảnh sát giao thông Công an tỉnh Tiền Giang, TP Mỹ Tho"
+    phone: str = Field("", max_length=60, pattern=r"^[0-9+() .,;/-]*$")
+    hours: _Text = "Giờ hành chính, từ thứ Hai đến thứ Sáu"
+    online: _Text = "Cổng Dịch vụ công quốc gia (dichvucong.gov.vn)"
+    signer_title: _Text = "TRƯỞNG PHÒNG"
+
+
 class CentralConfig(StrictModel):
     database_url: str = Field("sqlite:////var/lib/dendo/central.db", min_length=1)
     evidence_dir: Path = Path("/var/lib/dendo/evidence")
     cameras: Path | None = None  # the city camera config: which box each camera belongs to
     city_code: str = Field("MT", pattern=r"^[A-Z]{2,4}$")  # notice numbers: MT-2026-000123
     notice_deadline_days: int = Field(20, ge=1, le=365)
+    # A case open in an officer's review is theirs for this long (central/case_claims.py).
+    review_claim_minutes: float = Field(5, gt=0, le=120)
     duplicate_window_minutes: float = Field(5, gt=0, le=24 * 60)
     broker: CollectorBrokerConfig = CollectorBrokerConfig()
     ingest: IngestConfig = IngestConfig()
@@ -87,6 +109,7 @@ class CentralConfig(StrictModel):
     # The centre's Ed25519 key that signs every receipt (`dendo-central receipt-keygen`); its
     # public half goes into every edge box's `edge.receipt_keys`.
     receipt_key_file: Path = Path("/etc/dendo/central-receipts.key.pem")
+    issuing_unit: IssuingUnitConfig = IssuingUnitConfig()
 
     @field_validator("database_url")
     @classmethod

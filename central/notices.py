@@ -5,6 +5,13 @@ signed manifest, the evidence files and the registry), so what was printed can b
 re-rendered; the HTML embeds the evidence images as data: URIs and is self-contained, and the
 PDF is the same HTML through WeasyPrint. Evidence bytes are checked against their stored
 sha256 before they go on paper: a notice must never carry a frame that is not the original.
+The offender's box and the plate picture are drawn on copies (central.notice_images).
+
+The wording follows Decree 168/2024/NĐ-CP and what a notice is: it tells the owner what the
+camera recorded and where to answer, before any fine decision. So the fine is shown as the
+decree's range and a proposed amount until a decided amount is recorded, the licence points are
+cited from the clause that deducts them (not as an additional penalty), and nothing on it says
+what will be enforced; the identity number is the owner's "căn cước" (or a company's tax code).
 """
 
 from __future__ import annotations
@@ -22,6 +29,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from central.config import CentralConfig
 from central.db import (
     CONFIRMED,
     ESCALATED,
@@ -34,6 +42,14 @@ from central.db import (
     Owner,
 )
 from central.fines import Fine, FinesTable, default_table, format_vnd
+from central.notice_images import (
+    Box,
+    NoticePicture,
+    frame_boxes,
+    frame_pictures,
+    plate_box_at_cross,
+    plate_picture,
+)
 from central.registry import owner_for
 from common.manifest import parse_utc_ms
 
@@ -48,7 +64,7 @@ IMAGE_ROLES: dict[str, str] = {
     "frame_cross": "Thời điểm vượt vạch dừng",
     "frame_after": "Sau vạch dừng",
     "plate_crop": "Biển kiểm soát",
-    "signal_crop": "Đèn tín hiệu",
+    "signal_crop": "Đèn lúc vượt vạch",
 }
 REQUIRED_ROLES = ("frame_before", "frame_cross", "frame_after")
 SIGNAL_STATES = {"red": "đỏ", "amber": "vàng", "green": "xanh", "unknown": "không xác định"}
@@ -105,6 +121,36 @@ class NoticeData:
     images: dict[str, bytes] = field(default_factory=dict)  # by role, see IMAGE_ROLES
     unit: IssuingUnit = field(default_factory=IssuingUnit)
     demo: bool = False  # confirmed automatically by the demo: say so on the page
+    boxes: dict[str, Box] = field(default_factory=dict)  # the offender's box per frame role
+    plate_typed: bool = False  # the officer typed or corrected the plate: no camera crop
+    plate_at_cross: Box | None = None  # the plate's own box on frame_cross, when known
+    red_since_lower_bound: bool = False  # red was on as the recording began: "at least"
+
+
+def issuing_unit(config: CentralConfig) -> IssuingUnit:
+    """The unit named on notices, from the central config's `issuing_unit:` section."""
+    u = config.issuing_unit
+    return IssuingUnit(
+        authority=u.authority,
+        name=u.name,
+        full_name=u.full_name,
+        place=u.place,
+        address=u.address,
+        phone=u.phone,
+        hours=u.hours,
+        online=u.online,
+        signer_title=u.signer_title,
+    )
+
+
+def id_label(id_number: str) -> str:
+    """How the owner's number is named: a person's 12-digit number is their căn cước's (the
+    Law on Identification, 2023); a 10- or 13-digit one is a company's tax code."""
+    if re.fullmatch(r"\d{12}", id_number):
+        return "Số căn cước"
+    if re.fullmatch(r"\d{10}(-?\d{3})?", id_number):
+        return "Mã số thuế"
+    return "Số căn cước / mã số thuế"
 
 
 def to_local(moment: datetime) -> datetime:
@@ -209,6 +255,11 @@ def notice_data_for(
     site = manifest.get("site") or {}
     location = site.get("location") or {}
     red_since = manifest.get("red_since")
+    decision = manifest.get("decision") or {}
+    signal_at_cross = decision.get("signal_at_cross") if isinstance(decision, dict) else None
+    lower_bound = isinstance(signal_at_cross, dict) and bool(
+        signal_at_cross.get("began_before_stream")
+    )
     issued = to_local(case.notice_issued_at).date() if case.notice_issued_at else None
     issued = issued or today or datetime.now(LOCAL_TZ).date()
     if case.deadline_at is not None:
@@ -243,6 +294,10 @@ def notice_data_for(
         bundle_sha256=bundle.sha256,
         images=_evidence(session, case.violation_id, Path(evidence_root)),
         unit=unit or IssuingUnit(),
+        boxes=frame_boxes(manifest),
+        plate_typed=bool(case.plate_corrected),
+        plate_at_cross=plate_box_at_cross(manifest),
+        red_since_lower_bound=lower_bound,
     )
 
 
@@ -265,11 +320,20 @@ def _css(name: str) -> str:
 
 def render_notice_html(data: NoticeData) -> str:
     """The notice as one self-contained HTML page (CSS and images inline)."""
-    images = [
-        {"role": role, "label": label, "src": data_uri(data.images[role])}
-        for role, label in IMAGE_ROLES.items()
-        if role in data.images
-    ]
+    frames = frame_pictures(data.images, data.boxes, IMAGE_ROLES)
+    crops = [plate_picture(data.images, data.boxes, data.plate_typed, data.plate_at_cross)]
+    if "signal_crop" in data.images:
+        crops.append(
+            NoticePicture("signal_crop", IMAGE_ROLES["signal_crop"], data.images["signal_crop"])
+        )
+
+    def shown(pictures: list[NoticePicture | None]) -> list[dict[str, Any]]:
+        return [
+            {"role": p.role, "label": p.label, "src": data_uri(p.data), "marked": p.marked}
+            for p in pictures
+            if p is not None
+        ]
+
     return (
         template_env()
         .get_template("notice.html")
@@ -278,8 +342,10 @@ def render_notice_html(data: NoticeData) -> str:
             css=_css("notice.css"),
             site=site_vi(data.site_name),
             signal=SIGNAL_STATES.get(data.signal_state, data.signal_state),
-            frames=[i for i in images if i["role"] in REQUIRED_ROLES],
-            crops=[i for i in images if i["role"] not in REQUIRED_ROLES],
+            frames=shown(list(frames)),
+            crops=shown(crops),
+            marked=any(f.marked for f in frames),
+            id_label=id_label(data.owner_id_number or ""),
         )
     )
 

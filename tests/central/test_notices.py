@@ -3,33 +3,18 @@ the registry; rendered as self-contained HTML and as an A4 PDF with intact Vietn
 
 from __future__ import annotations
 
-import functools
-import hashlib
-import io
 import re
 import shutil
 import subprocess
+from collections.abc import Iterator
 from dataclasses import replace
-from datetime import UTC, date, datetime, timedelta
+from datetime import date
 from pathlib import Path
-from typing import Any
 
 import pytest
-from PIL import Image, ImageDraw
 from sqlalchemy.orm import Session
 
-from central.db import (
-    CONFIRMED,
-    FINED,
-    NOTICE_ISSUED,
-    REJECTED,
-    Base,
-    Bundle,
-    Case,
-    EvidenceFile,
-    Owner,
-    create_engine_for,
-)
+from central.db import CONFIRMED, FINED, REJECTED, EvidenceFile, Owner
 from central.fines import load_fines
 from central.notices import (
     NoticeData,
@@ -39,153 +24,14 @@ from central.notices import (
     render_notice_pdf,
     site_vi,
 )
-from common.bundle import BundleFile, build_bundle, manifest_sha256, uuid7
-from common.manifest import dump_manifest
-from common.signing import Ed25519PrivateKey
-from tests.paths import MEDIA
+from tests.central.notice_fixtures import notice_session, offender_boxes, store_case
 
-VIDEO = MEDIA / "vn_a.mp4"
-KEY = Ed25519PrivateKey.from_private_bytes(bytes(range(32)))
-CROSSED = datetime(2026, 11, 22, 7, 15, 3, 120_000, tzinfo=UTC)  # 14:15:03 in Mỹ Tho
-ISSUED = datetime(2026, 11, 24, 2, 0, tzinfo=UTC)  # 09:00 on 24/11/2026 local
 FINES = load_fines()
 
 
-def _jpeg(image: Image.Image) -> bytes:
-    out = io.BytesIO()
-    image.convert("RGB").save(out, "JPEG", quality=88)
-    return out.getvalue()
-
-
-def _video_frames() -> list[Image.Image] | None:
-    """Three frames of the real Vietnamese intersection video, when it and OpenCV are here."""
-    try:
-        import cv2
-    except ImportError:
-        return None
-    if not VIDEO.is_file():
-        return None
-    cap = cv2.VideoCapture(str(VIDEO))
-    frames = []
-    for index in (100, 110, 120):
-        cap.set(cv2.CAP_PROP_POS_FRAMES, index)
-        ok, bgr = cap.read()
-        if not ok:
-            return None
-        frames.append(Image.fromarray(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)))
-    cap.release()
-    return frames
-
-
-def _drawn_frames() -> list[Image.Image]:
-    """Stand-ins when the video is absent: road, stop line, a car moving up past it, red lamp."""
-    frames = [Image.new("RGB", (1620, 720), (96, 100, 104)) for _ in range(3)]
-    for i, img in enumerate(frames):
-        draw = ImageDraw.Draw(img)
-        draw.line([(110, 395), (1290, 387)], fill=(240, 240, 240), width=8)
-        draw.rectangle([600, 520 - 150 * i, 860, 700 - 150 * i], fill=(30, 60, 170))
-        draw.ellipse([1547, 24, 1577, 54], fill=(230, 20, 20))
-    return frames
-
-
-@functools.cache
-def evidence_images() -> dict[str, bytes]:
-    """before / crossing / after frames, the plate crop and the signal crop, as JPEG bytes."""
-    frames = _video_frames() or _drawn_frames()
-    plate = Image.new("RGB", (260, 60), (235, 235, 235))
-    draw = ImageDraw.Draw(plate)
-    draw.rectangle([1, 1, 258, 58], outline=(20, 20, 20), width=3)
-    draw.text((30, 18), "63A-123.45", fill=(10, 10, 10), font_size=26)
-    signal = frames[1].crop((1545, 20, 1579, 106))  # the signal head's ROI in vn_a
-    roles = ("frame_before", "frame_cross", "frame_after")
-    return {**{r: _jpeg(f) for r, f in zip(roles, frames, strict=True)},
-            "plate_crop": _jpeg(plate), "signal_crop": _jpeg(signal)}  # fmt: skip
-
-
-def manifest_fields(vehicle_class: str, plate: str, norm: str) -> dict[str, Any]:
-    site = {
-        "name": "Ấp Bắc – Nguyễn Trãi, approach from the west",
-        "location": {"lat": 10.36, "lon": 106.356},
-    }
-    return {
-        "violation_id": uuid7(lambda: 1_795_000_000_000_000_000), "camera_id": "MT-07",
-        "site": site, "sequence": 42, "prev_sha256": "ab" * 32,
-        "crossed_at": "2026-11-22T07:15:03.120Z", "red_since": "2026-11-22T07:15:00.775Z",
-        "seconds_into_red": 2.345,
-        "signal": {"state": "red", "source": "vision", "debounce_frames": 3},
-        "vehicle": {"class": vehicle_class, "track_id": 17}, "cross_frame": 110,
-        "frame_boxes": [], "plate_reason": None,
-        "plate": {"text": plate, "norm": norm, "confidence": 0.93, "lines": [plate]},
-        "decision": {"rule": "crossed on red", "continued_frames": 6},
-        "software": {"name": "dendo", "version": "0.1.0"}, "config_hash": "c" * 64,
-        "model_hashes": {"yolov8n": "d" * 64}, "edge": {"box": "EB-02"},
-        "created_at": "2026-11-22T07:15:04.002Z",
-    }  # fmt: skip
-
-
-def store_case(
-    session: Session,
-    root: Path,
-    *,
-    state: str = NOTICE_ISSUED,
-    vehicle_class: str = "car",
-    registered_class: str = "car",
-    plate: str = "63A-123.45",
-    norm: str = "63A12345",
-) -> Case:
-    """A case as the collector and the review leave it: bundle, evidence files, owner."""
-    images = evidence_images()
-    files = [BundleFile(f"{role}.jpg", role, data, "image/jpeg") for role, data in images.items()]
-    zipped, manifest = build_bundle(manifest_fields(vehicle_class, plate, norm), files, KEY)
-    vid = manifest.violation_id
-    session.add(
-        Bundle(
-            violation_id=vid, camera_id="MT-07", box="EB-02", key_id=manifest.edge.key_id,
-            sha256=hashlib.sha256(zipped).hexdigest(), sequence=42, size=len(zipped),
-            manifest_sha256=manifest_sha256(dump_manifest(manifest)), crossed_at=CROSSED,
-            path=f"bundles/{vid}.zip", manifest=manifest.model_dump(mode="json", by_alias=True),
-        )
-    )  # fmt: skip
-    for f in files:
-        sha = hashlib.sha256(f.data).hexdigest()
-        rel = f"files/{sha[:2]}/{sha}"  # stored by content hash, relative to the store root
-        (root / rel).parent.mkdir(parents=True, exist_ok=True)
-        (root / rel).write_bytes(f.data)
-        session.add(
-            EvidenceFile(
-                violation_id=vid, name=f.name, role=str(f.role), sha256=sha, size=len(f.data),
-                path=rel,
-            )
-        )  # fmt: skip
-    session.add(
-        Owner(
-            plate_norm=norm, plate_text=plate, name="Nguyễn Văn Hùng",
-            address="12 Ấp Bắc, Phường 5, TP Mỹ Tho, Tiền Giang", id_number="082085001234",
-            vehicle_class=registered_class,
-        )
-    )  # fmt: skip
-    session.flush()  # no relationship orders these inserts before the case's foreign keys
-    issued = state != CONFIRMED
-    case = Case(
-        violation_id=vid, camera_id="MT-07", crossed_at=CROSSED, vehicle_class=vehicle_class,
-        seconds_into_red=2.345, signal_state="red", plate_text=plate, plate_norm=norm,
-        state=state, owner_plate=norm if issued else None,
-        notice_number="MT-2026-000123" if issued else None,
-        notice_issued_at=ISSUED if issued else None,
-        deadline_at=ISSUED + timedelta(days=20) if issued else None,
-    )  # fmt: skip
-    session.add(case)
-    session.flush()
-    return case
-
-
 @pytest.fixture()
-def session(tmp_path: Path):
-    engine = create_engine_for("sqlite:///" + str(tmp_path / "c.db"))
-    Base.metadata.create_all(engine)
-    with Session(engine) as s:
-        yield s
-    engine.dispose()
+def session(tmp_path: Path) -> Iterator[Session]:
+    yield from notice_session(tmp_path)
 
 
 @pytest.fixture()
@@ -206,6 +52,8 @@ def test_notice_data_reads_case_manifest_evidence_and_owner(notice: NoticeData) 
     assert set(notice.images) == {
         "frame_before", "frame_cross", "frame_after", "plate_crop", "signal_crop"
     }  # fmt: skip
+    assert notice.boxes == offender_boxes(), "the manifest's frame_boxes were not read"
+    assert not notice.plate_typed and not notice.red_since_lower_bound
 
 
 def test_notice_html_shows_vietnamese_text_plate_number_amounts_and_deadline(
