@@ -184,6 +184,24 @@ def test_no_plate_picture_when_there_is_neither_crop_nor_crossing_box(
     assert PLATE_CROP_LABEL not in shown and PLATE_REGION_LABEL not in shown, sorted(shown)
 
 
+def test_the_bundles_plate_box_at_the_crossing_locates_the_region(
+    session: Session, tmp_path: Path
+) -> None:
+    x1, y1, x2, y2 = offender_boxes()["frame_cross"]
+    w, h = x2 - x1, y2 - y1
+    at_cross = (x1 + 0.3 * w, y1 + 0.62 * h, x2 - 0.3 * w, y1 + 0.72 * h)
+    plate_box = {"frame_index": 108, "box": [1.0, 2.0, 30.0, 12.0], "at_cross": list(at_cross)}
+    html = _render(session, tmp_path, plate_corrected=True, plate_box=plate_box)
+    region = _image(html_images(html)[PLATE_REGION_LABEL])
+    cross = _image(evidence_images()["frame_cross"])
+    where = plate_region_box(offender_boxes()["frame_cross"], cross.size, at_cross)
+    assert where is not None and where != plate_region_box((x1, y1, x2, y2), cross.size)
+    source = cross.crop((where[0], where[1], where[2] + 1, where[3] + 1))
+    back = region.resize(source.size, Image.Resampling.LANCZOS)
+    diff = ImageStat.Stat(ImageChops.difference(back, source)).mean
+    assert max(diff) < 12, f"the region is not around plate_box.at_cross: diff {diff}"
+
+
 def test_a_plate_box_of_its_own_locates_the_region() -> None:
     box = (800.0, 300.0, 900.0, 450.0)
     plate = (830.0, 400.0, 860.0, 415.0)
