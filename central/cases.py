@@ -3,26 +3,36 @@
     detected → review → confirmed → notice_issued → fined → paid
                       ↘ rejected (reason)      ↘ escalated (deadline passed) → fined / paid
     detected → merged (same plate, same camera, within the duplicate window)
+    confirmed → review (a supervisor reverses the confirmation, with a reason)
+    notice_issued / fined / escalated → appealed (khiếu nại) → cancelled, or re-addressed
+                                          (notice_issued again), or dismissed (back)
 
 Every move is checked against this table and written as a Transition with who and when, so
 a contested case shows its whole history. Functions work inside the caller's transaction
 (`with session.begin():`); a refused move raises `CaseError` and changes nothing. Notice
-numbers (`MT-2026-000123`) come from a counter row locked for the transaction, so numbers
-stay unique and gap-free however many officers confirm at once.
+numbers (`MT-2026-000123`) come from central.numbering, gap-free under concurrent issues.
+
+Every move also raises the case's `version`. An action taken from a page carries the version
+its officer saw; `expect` refuses it with `StaleCase` (what happened since, and who did it)
+when someone else moved the case first, so no decision is ever silently overwritten. The case
+row is read with FOR UPDATE (PostgreSQL) or under SQLite's write lock, so the check and the
+move are one step.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from central.db import (
+    APPEALED,
+    CANCELLED,
     CONFIRMED,
     DETECTED,
     ESCALATED,
@@ -33,11 +43,11 @@ from central.db import (
     REJECTED,
     REVIEW,
     Case,
-    NoticeCounter,
     Owner,
     Transition,
     utcnow,
 )
+from central.numbering import take_number
 from common import plate_text
 
 LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -46,14 +56,18 @@ Clock = Callable[[], datetime]
 ALLOWED: dict[str, tuple[str, ...]] = {
     DETECTED: (REVIEW, MERGED),
     REVIEW: (CONFIRMED, REJECTED),
-    CONFIRMED: (NOTICE_ISSUED, REJECTED),
-    NOTICE_ISSUED: (FINED, ESCALATED),
-    FINED: (PAID, ESCALATED),
-    ESCALATED: (FINED, PAID),
+    CONFIRMED: (NOTICE_ISSUED, REVIEW),
+    NOTICE_ISSUED: (FINED, ESCALATED, APPEALED),
+    FINED: (PAID, ESCALATED, APPEALED),
+    ESCALATED: (FINED, PAID, APPEALED),
+    APPEALED: (CANCELLED, NOTICE_ISSUED, FINED, ESCALATED),
     REJECTED: (),
     PAID: (),
     MERGED: (),
+    CANCELLED: (),
 }
+# A camera read at least this sure is only changed with a reason written down.
+CONFIDENT_READ = 0.9
 
 # Reasons an officer picks from when rejecting (free text is kept beside the code).
 REJECT_REASONS: dict[str, str] = {
@@ -71,11 +85,61 @@ class CaseError(ValueError):
     """A move the process does not allow, or one that lacks what it needs."""
 
 
+@dataclass(frozen=True)
+class Moved:
+    """One move as a refusal reports it (plain values: they outlive the rolled-back session)."""
+
+    actor: str
+    to_state: str
+    at: datetime
+
+
+class StaleCase(CaseError):
+    """The action was decided on an older view of the case: `since` holds the moves made
+    after the version the officer saw (who, what, when), for the page to explain."""
+
+    def __init__(self, case: Case, seen: int, since: list[Transition]) -> None:
+        self.case_id, self.seen, self.version, self.state = case.id, seen, case.version, case.state
+        self.since = [Moved(t.actor, t.to_state, t.at) for t in since]
+        last = since[-1] if since else None
+        who = f" by {last.actor} ({last.to_state})" if last else ""
+        super().__init__(
+            f"case {case.id} changed since you opened it (version {seen} → {case.version}{who}): "
+            "nothing was done; look at the case again"
+        )
+
+
+class PlateReasonNeeded(CaseError):
+    """A confident camera read is being changed without a reason."""
+
+    def __init__(self, case: Case, new: str) -> None:
+        self.read, self.new = case.plate_read_text or "", new
+        self.confidence = float(case.plate_confidence or 0.0)
+        super().__init__(
+            f"case {case.id}: the camera read {self.read} with confidence "
+            f"{self.confidence:.2f}: say why it is {new}"
+        )
+
+
 def get_case(session: Session, case_id: int) -> Case:
-    case = session.get(Case, case_id)
+    """The case, read afresh and locked for the transaction (FOR UPDATE on PostgreSQL)."""
+    case = session.get(Case, case_id, with_for_update=True, populate_existing=True)
     if case is None:
         raise CaseError(f"no case {case_id}")
     return case
+
+
+def expect(session: Session, case: Case, seen: int | None) -> None:
+    """Refuse an action decided on version `seen` when the case has moved on since (None: the
+    caller acts on the current case, as the command line and the demo do)."""
+    if seen is None or seen == case.version:
+        return
+    since = session.scalars(
+        select(Transition)
+        .where(Transition.case_id == case.id, Transition.version > seen)
+        .order_by(Transition.id)
+    ).all()
+    raise StaleCase(case, seen, list(since))
 
 
 def move(
@@ -94,8 +158,15 @@ def move(
         raise CaseError(
             f"case {case.id} is {case.state}: it cannot become {to} (allowed: {allowed})"
         )
+    case.version = (case.version or 1) + 1
     t = Transition(
-        case_id=case.id, from_state=case.state, to_state=to, actor=actor, at=clock(), note=note
+        case_id=case.id,
+        from_state=case.state,
+        to_state=to,
+        actor=actor,
+        at=clock(),
+        note=note,
+        version=case.version,
     )
     case.state = to
     session.add(t)
@@ -151,9 +222,14 @@ def confirm(
     plate: str | None = None,
     clock: Clock = utcnow,
     demo: bool = False,
+    *,
+    seen: int | None = None,
+    reason: str = "",
 ) -> Case:
-    """An officer confirms the violation, correcting the plate if `plate` is given."""
+    """An officer confirms the violation, correcting the plate if `plate` is given; changing
+    a read the camera was sure of (CONFIDENT_READ) needs `reason`."""
     case = get_case(session, case_id)
+    expect(session, case, seen)
     note: dict[str, Any] = {}
     if plate is not None:
         try:
@@ -161,7 +237,12 @@ def confirm(
         except plate_text.PlateError as exc:
             raise CaseError(f"plate {plate!r} is not a valid Vietnamese plate: {exc}") from None
         if parsed.norm != case.plate_norm:
+            confident = (case.plate_confidence or 0.0) >= CONFIDENT_READ
+            if confident and case.plate_read_text and not reason.strip():
+                raise PlateReasonNeeded(case, parsed.display)
             note = {"plate_from": case.plate_text, "plate_to": parsed.display}
+            if reason.strip():
+                note["plate_reason"] = reason.strip()
             case.plate_text, case.plate_norm = parsed.display, parsed.norm
             case.plate_corrected = True
     if not case.plate_norm:
@@ -174,9 +255,17 @@ def confirm(
 
 
 def reject(
-    session: Session, case_id: int, actor: str, reason: str, text: str = "", clock: Clock = utcnow
+    session: Session,
+    case_id: int,
+    actor: str,
+    reason: str,
+    text: str = "",
+    clock: Clock = utcnow,
+    *,
+    seen: int | None = None,
 ) -> Case:
     case = get_case(session, case_id)
+    expect(session, case, seen)
     if reason not in REJECT_REASONS:
         known = ", ".join(REJECT_REASONS)
         raise CaseError(f"unknown reject reason {reason!r}; one of: {known}")
@@ -187,19 +276,25 @@ def reject(
     return case
 
 
-def _take_number(session: Session, city: str, year: int) -> int:
-    """The next notice number for the city and year, with the counter row locked."""
-    query = select(NoticeCounter).where(NoticeCounter.city == city, NoticeCounter.year == year)
-    counter = session.scalars(query.with_for_update()).first()
-    if counter is None:
-        try:
-            with session.begin_nested():
-                session.add(NoticeCounter(city=city, year=year, last=0))
-        except IntegrityError:  # another confirmation created it first
-            pass
-        counter = session.scalars(query.with_for_update()).one()
-    counter.last += 1
-    return counter.last
+def reverse_confirmation(
+    session: Session,
+    case_id: int,
+    actor: str,
+    reason: str,
+    clock: Clock = utcnow,
+    *,
+    seen: int | None = None,
+) -> Case:
+    """A supervisor sends a confirmed case (no notice yet) back to review, saying why; the
+    caller checks that `actor` may (the web's `cases.reverse`)."""
+    case = get_case(session, case_id)
+    expect(session, case, seen)
+    if not reason.strip():
+        raise CaseError(f"case {case.id}: reversing a confirmation needs the reason written out")
+    if case.state != CONFIRMED:
+        raise CaseError(f"case {case.id} is {case.state}: only a confirmed case can be reversed")
+    move(session, case, REVIEW, actor, clock, {"reversed": True, "reason": reason.strip()})
+    return case
 
 
 def issue_notice(
@@ -209,9 +304,12 @@ def issue_notice(
     city: str = "MT",
     deadline_days: int = 20,
     clock: Clock = utcnow,
+    *,
+    seen: int | None = None,
 ) -> Case:
     """Confirmed → notice issued: the owner from the registry, a gap-free number, a deadline."""
     case = get_case(session, case_id)
+    expect(session, case, seen)
     if case.state != CONFIRMED:
         move(session, case, NOTICE_ISSUED, actor, clock)  # raises with the allowed moves
     owner = session.get(Owner, case.plate_norm) if case.plate_norm else None
@@ -221,7 +319,7 @@ def issue_notice(
             "(import it with `dendo-central registry import FILE`)"
         )
     now = clock()
-    number = _take_number(session, city, now.astimezone(LOCAL_TZ).year)
+    number = take_number(session, city, now.astimezone(LOCAL_TZ).year)
     case.owner_plate = owner.plate_norm
     case.notice_number = f"{city}-{now.astimezone(LOCAL_TZ).year}-{number:06d}"
     case.notice_issued_at = now
@@ -237,9 +335,12 @@ def record_fine(
     amount_vnd: int,
     check: Callable[[str, int], None] | None = None,
     clock: Clock = utcnow,
+    *,
+    seen: int | None = None,
 ) -> Case:
     """Record the fine decided for the case; `check(vehicle_class, amount)` may refuse it."""
     case = get_case(session, case_id)
+    expect(session, case, seen)
     if amount_vnd <= 0:
         raise CaseError(f"a fine must be a positive amount of VND, got {amount_vnd}")
     if check is not None:
@@ -259,8 +360,11 @@ def record_payment(
     amount_vnd: int,
     reference: str,
     clock: Clock = utcnow,
+    *,
+    seen: int | None = None,
 ) -> Case:
     case = get_case(session, case_id)
+    expect(session, case, seen)
     if case.fine_vnd is None:
         raise CaseError(f"case {case.id} has no fine recorded yet: record the fine first")
     if amount_vnd != case.fine_vnd:

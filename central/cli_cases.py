@@ -23,7 +23,7 @@ from central.db import STATES, Case, Transition
 from central.fines import load_fines
 from central.registry import import_registry
 from central.reports import render_csv, render_html, render_json, weekly_report
-from central.store import Store, open_store
+from central.store import EvidenceStore, Store, open_store
 
 DEFAULT_CONFIG = Path("configs/central.yaml")
 
@@ -91,7 +91,7 @@ def cmd_show(args: argparse.Namespace, config: CentralConfig, s: Session) -> int
 
 
 def cmd_confirm(args: argparse.Namespace, config: CentralConfig, s: Session) -> int:
-    case = cases.confirm(s, args.case, args.actor, plate=args.plate)
+    case = cases.confirm(s, args.case, args.actor, plate=args.plate, reason=args.reason or "")
     print(f"case {case.id} confirmed, plate {case.plate_text}")
     return 0
 
@@ -107,18 +107,26 @@ def cmd_notice(args: argparse.Namespace, config: CentralConfig, s: Session) -> i
         s, args.case, args.actor, config.city_code, config.notice_deadline_days
     )
     print(f"case {case.id}: notice {case.notice_number}, deadline {case.deadline_at:%Y-%m-%d}")
-    if args.out:
-        from central.notices import notice_data_for, render_notice_html, render_notice_pdf
+    from central import issued_documents
+    from central.notices import issuing_unit
 
-        data = notice_data_for(
-            s, case, config.evidence_dir, config.notice_deadline_days, load_fines()
-        )
+    data = issued_documents.notice_data(
+        s,
+        case,
+        config.evidence_dir,
+        config.notice_deadline_days,
+        load_fines(),
+        issuing_unit(config),
+    )
+    store = EvidenceStore(config.evidence_dir)
+    doc = issued_documents.freeze_notice(s, store, case, args.actor, data)
+    print(f"  frozen as {doc.number}, PDF sha256 {doc.pdf_sha256}")
+    if args.out:
         out = Path(args.out)
         out.parent.mkdir(parents=True, exist_ok=True)
-        if out.suffix.lower() == ".pdf":
-            out.write_bytes(render_notice_pdf(data))
-        else:
-            out.write_text(render_notice_html(data), encoding="utf-8")
+        out.write_bytes(
+            issued_documents.read(store, doc, "pdf" if out.suffix == ".pdf" else "html")
+        )
         print(f"  written to {out}")
     return 0
 
@@ -130,7 +138,15 @@ def cmd_fine(args: argparse.Namespace, config: CentralConfig, s: Session) -> int
         args.amount if args.amount is not None else table.fine_for(case.vehicle_class).default_vnd
     )
     cases.record_fine(s, args.case, args.actor, amount, check=table.check_amount)
-    print(f"case {case.id}: fine {amount:,} VND recorded")
+    from central import issued_documents
+    from central.notices import issuing_unit
+
+    data = issued_documents.notice_data(
+        s, case, config.evidence_dir, config.notice_deadline_days, table, issuing_unit(config)
+    )
+    store = EvidenceStore(config.evidence_dir)
+    doc = issued_documents.freeze_decision(s, store, case, args.actor, args.signer, data)
+    print(f"case {case.id}: fine {amount:,} VND recorded, decision {doc.number} ({args.signer})")
     return 0
 
 
@@ -223,6 +239,7 @@ def add_cli(sub: Any) -> None:
         _common(p)
         if name == "confirm":
             p.add_argument("--plate", help="the corrected plate, e.g. '59-D2 064.28'")
+            p.add_argument("--reason", help="why a confident camera read is corrected")
         elif name == "reject":
             p.add_argument("reason", choices=sorted(cases.REJECT_REASONS))
             p.add_argument("--text", help="the reason written out (required for 'other')")
@@ -230,6 +247,7 @@ def add_cli(sub: Any) -> None:
             p.add_argument("--out", help="write the printable notice here (.html or .pdf)")
         elif name == "fine":
             p.add_argument("--amount", type=int, help="VND")
+            p.add_argument("--signer", required=True, help="who signs the decision (name, title)")
         elif name == "pay":
             p.add_argument("amount", type=int, help="VND")
             p.add_argument("reference", help="receipt or transaction reference")

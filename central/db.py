@@ -63,7 +63,21 @@ class Base(DeclarativeBase):
 DETECTED, REVIEW, CONFIRMED, REJECTED = "detected", "review", "confirmed", "rejected"
 NOTICE_ISSUED, FINED, PAID, ESCALATED = "notice_issued", "fined", "paid", "escalated"
 MERGED = "merged"  # a duplicate folded into an earlier case of the same plate and camera
-STATES = (DETECTED, REVIEW, CONFIRMED, REJECTED, NOTICE_ISSUED, FINED, PAID, ESCALATED, MERGED)
+APPEALED = "appealed"  # the addressee contests the notice (khiếu nại): a supervisor decides
+CANCELLED = "cancelled"  # the notice withdrawn after an appeal: final
+STATES = (
+    DETECTED,
+    REVIEW,
+    CONFIRMED,
+    REJECTED,
+    NOTICE_ISSUED,
+    FINED,
+    PAID,
+    ESCALATED,
+    MERGED,
+    APPEALED,
+    CANCELLED,
+)
 
 
 class EdgeKey(Base):
@@ -177,6 +191,12 @@ class Case(Base):
     paid_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     payment_ref: Mapped[str | None] = mapped_column(String(64))
     demo: Mapped[bool] = mapped_column(Boolean, default=False)  # auto-confirmed by the demo
+    # Grows by one with every move: each action carries the version its officer saw, and a
+    # stale one is refused (central.cases.expect) instead of overwriting a later decision.
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    # Whom the notice goes to when an appeal re-addressed it (vehicle sold, wrong owner):
+    # {name, address, id_number, reason}; None: the registry's owner.
+    addressee: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow, onupdate=utcnow)
     transitions: Mapped[list[Transition]] = relationship(
@@ -206,10 +226,55 @@ class Transition(Base):
     actor: Mapped[str] = mapped_column(String(64))
     at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
     note: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    version: Mapped[int | None] = mapped_column(Integer)  # the case's version after this move
     case: Mapped[Case] = relationship(back_populates="transitions")
 
     # the weekly report counts moves from this index alone (migration 0003)
     __table_args__ = (Index("ix_transitions_state_at_case", "to_state", "at", "case_id"),)
+
+
+class CaseClaim(Base):
+    """A case open in one officer's review, for a few minutes: the queue hands others the next
+    case, and nobody else may decide it meanwhile. Kept apart from `cases` so that claiming
+    does not change the case's version."""
+
+    __tablename__ = "case_claims"
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), primary_key=True)
+    username: Mapped[str] = mapped_column(String(64))
+    claimed_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
+
+
+NOTICE, DECISION = "notice", "decision"  # the kinds of IssuedDocument
+ISSUED, SUPERSEDED, VOID = "issued", "superseded", "void"  # an IssuedDocument's status
+
+
+class IssuedDocument(Base):
+    """A document that left the building, frozen: the exact PDF and HTML bytes issued (in the
+    evidence store by sha256) with what they said (addressee, plate, fine, evidence hashes).
+    Never edited after issue except to be marked superseded (a correction is a new row with
+    the next version) or void (the case cancelled)."""
+
+    __tablename__ = "issued_documents"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))  # notice | decision
+    number: Mapped[str] = mapped_column(String(48), unique=True)
+    version: Mapped[int] = mapped_column(Integer)  # 1, 2, … per case and kind
+    issued_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    issued_by: Mapped[str] = mapped_column(String(64))
+    signer: Mapped[str | None] = mapped_column(String(200))  # a decision's signer
+    pdf_sha256: Mapped[str] = mapped_column(String(64))
+    pdf_path: Mapped[str] = mapped_column(Text)
+    html_sha256: Mapped[str] = mapped_column(String(64))
+    html_path: Mapped[str] = mapped_column(Text)
+    facts: Mapped[dict[str, Any]] = mapped_column(JSON)  # what the document said
+    status: Mapped[str] = mapped_column(String(16), default=ISSUED)
+    superseded_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    superseded_by: Mapped[int | None] = mapped_column(ForeignKey("issued_documents.id"))
+    status_reason: Mapped[str | None] = mapped_column(Text)
+
+    __table_args__ = (Index("ix_issued_documents_case_kind", "case_id", "kind", "version"),)
 
 
 class NoticeCounter(Base):

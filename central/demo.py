@@ -17,17 +17,18 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from central import cases
+from central import cases, issued_documents
 from central.db import CONFIRMED, REVIEW, Case, Transition
 from central.fines import load_fines
 from central.ingest import Ingestor
-from central.notices import notice_data_for, render_notice_html, render_notice_pdf
+from central.notices import notice_data_for
 from central.registry import import_registry
 from central.reports import render_csv, render_html, weekly_report
 from central.store import open_store
 from common.signing import key_id, load_public_key
 
 DEMO_ACTOR = "demo (automatic, not an officer)"
+DEMO_SIGNER = "(bản trình diễn – không có người ký)"
 DEMO_OWNERS = [
     ("Nguyễn Văn Hùng", "12 Ấp Bắc, Phường 5, TP Mỹ Tho, Tiền Giang"),
     ("Trần Thị Mỹ Linh", "45 Nguyễn Trãi, Phường 7, TP Mỹ Tho, Tiền Giang"),
@@ -100,10 +101,12 @@ def run_central_demo(
             for n, case in enumerate(confirmed.all()):
                 cases.issue_notice(s, case.id, DEMO_ACTOR, "MT", 20, clock=clock)
                 data = notice_data_for(s, case, store.evidence.root, 20, fines)
-                assert case.notice_number is not None  # set by issue_notice
-                stem = notices / case.notice_number
-                Path(f"{stem}.html").write_text(render_notice_html(data), encoding="utf-8")
-                Path(f"{stem}.pdf").write_bytes(render_notice_pdf(data))
+                doc = issued_documents.freeze_notice(
+                    s, store.evidence, case, DEMO_ACTOR, data, clock=clock
+                )
+                stem = notices / doc.number  # the frozen bytes, as the web page serves them
+                Path(f"{stem}.html").write_bytes(issued_documents.read(store.evidence, doc, "html"))
+                Path(f"{stem}.pdf").write_bytes(issued_documents.read(store.evidence, doc, "pdf"))
                 result.notices.append(Path(f"{stem}.pdf"))
                 print(
                     f"  notice {case.notice_number}: {case.plate_text} ({case.vehicle_class}), "
@@ -112,6 +115,10 @@ def run_central_demo(
                 amount = fines.fine_for(case.vehicle_class).default_vnd
                 later = lambda d=n: now + timedelta(days=2 + d)  # noqa: E731
                 cases.record_fine(s, case.id, DEMO_ACTOR, amount, fines.check_amount, later)
+                fined = notice_data_for(s, case, store.evidence.root, 20, fines)
+                issued_documents.freeze_decision(
+                    s, store.evidence, case, DEMO_ACTOR, DEMO_SIGNER, fined, clock=later
+                )
                 if n % 2 == 0:  # half pay within the week, as a city's funnel would show
                     cases.record_payment(s, case.id, DEMO_ACTOR, amount, f"DEMO-{n + 1:04d}", later)
         iso = now.isocalendar()

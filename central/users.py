@@ -35,11 +35,13 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     OPERATOR: frozenset({"cases.view", "cameras.view", "quarantine.view"}),
     OFFICER: frozenset(
         {"cases.view", "cases.review", "cases.notice", "cases.fine", "cases.pay"}
-        | {"cases.escalate", "cameras.view"}
+        | {"cases.escalate", "cases.appeal", "cameras.view"}
     ),
 }
+# A supervisor also undoes and decides: reversing a confirmation, deciding an appeal.
 PERMISSIONS[SUPERVISOR] = frozenset(
-    set().union(*PERMISSIONS.values()) | {"report.view", "users.manage", "audit.view"}
+    set().union(*PERMISSIONS.values())
+    | {"report.view", "users.manage", "audit.view", "cases.reverse", "cases.appeal_decide"}
 )
 
 USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")

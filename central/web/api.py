@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from central import cases
 from central.db import STATES, Case
 from central.fines import FineError
+from central.issued_documents import DocumentError
 from central.notices import NoticeError
 from central.reports import ReportError, render_json
 from central.users import User, audit
@@ -74,6 +75,7 @@ class CaseOut(_Out):
     payment_ref: str | None
     chain_flag: str | None
     demo: bool
+    version: int  # send it back with every move: a stale one is refused (409, `stale`)
 
 
 class TransitionOut(_Out):
@@ -121,27 +123,44 @@ class Me(BaseModel):
     csrf: str
 
 
-class ConfirmIn(BaseModel):
+class MoveIn(BaseModel):
+    version: int = Field(ge=1, description="the case's version the decision was made on")
+
+
+class ConfirmIn(MoveIn):
     plate: str | None = Field(None, max_length=32, description="the corrected plate, if misread")
+    plate_reason: str = Field("", max_length=300, description="why a confident read changed")
 
 
-class RejectIn(BaseModel):
+class RejectIn(MoveIn):
     # the table's keys as a Literal (the OpenAPI enum): mypy takes only literal values here
     reason: Literal[tuple(cases.REJECT_REASONS)]  # type: ignore[valid-type]
     text: str = Field("", max_length=500)
 
 
-class FineIn(BaseModel):
+class FineIn(MoveIn):
     amount_vnd: int | None = Field(None, gt=0, le=10**12, description="default: the table's")
+    signer: str = Field(min_length=1, max_length=200, description="who signs the decision")
 
 
-class PayIn(BaseModel):
+class PayIn(MoveIn):
     amount_vnd: int = Field(gt=0, le=10**12)
     reference: str = Field(min_length=1, max_length=64)
 
 
 def _refused(exc: Exception) -> JSONResponse:
-    return JSONResponse({"detail": str(exc)}, 409)
+    body: dict[str, Any] = {"detail": str(exc)}
+    if isinstance(exc, cases.StaleCase):
+        body["stale"] = {
+            "seen": exc.seen,
+            "version": exc.version,
+            "state": exc.state,
+            "since": [
+                {"to_state": t.to_state, "actor": t.actor, "at": t.at.isoformat()}
+                for t in exc.since
+            ],
+        }
+    return JSONResponse(body, 409)
 
 
 def _get(db: Session, case_id: int) -> Case:
@@ -241,7 +260,7 @@ def _do(db: Session, move: Callable[[], Case]) -> CaseOut | JSONResponse:
     try:
         case = move()
         db.commit()
-    except (cases.CaseError, NoticeError, FineError) as exc:
+    except (cases.CaseError, NoticeError, FineError, DocumentError) as exc:
         db.rollback()
         return _refused(exc)
     return CaseOut.model_validate(case)
@@ -255,7 +274,12 @@ def api_confirm(
     db: Annotated[Session, Depends(get_db)],
 ) -> Any:
     _get(db, case_id)
-    return _do(db, lambda: actions.confirm(db, user, case_id, body.plate))
+    return _do(
+        db,
+        lambda: actions.confirm(
+            db, user, case_id, body.plate, seen=body.version, reason=body.plate_reason
+        ),
+    )
 
 
 @router.post("/cases/{case_id}/reject", response_model=CaseOut, responses=REFUSED)
@@ -266,18 +290,25 @@ def api_reject(
     db: Annotated[Session, Depends(get_db)],
 ) -> Any:
     _get(db, case_id)
-    return _do(db, lambda: actions.reject(db, user, case_id, body.reason, body.text))
+    return _do(
+        db, lambda: actions.reject(db, user, case_id, body.reason, body.text, seen=body.version)
+    )
 
 
 @router.post("/cases/{case_id}/notice", response_model=CaseOut, responses=REFUSED)
 def api_notice(
     case_id: CaseId,
+    body: MoveIn,
     request: Request,
     user: Annotated[User, Depends(require("cases.notice"))],
     db: Annotated[Session, Depends(get_db)],
 ) -> Any:
     _get(db, case_id)
-    return _do(db, lambda: actions.issue_notice(db, user, case_id, request.app.state.rules))
+    rules, store = request.app.state.rules, request.app.state.store.evidence
+    return _do(
+        db,
+        lambda: actions.issue_notice(db, user, case_id, rules, store, seen=body.version)[0],
+    )
 
 
 @router.post("/cases/{case_id}/fine", response_model=CaseOut, responses=REFUSED)
@@ -289,8 +320,13 @@ def api_fine(
     db: Annotated[Session, Depends(get_db)],
 ) -> Any:
     _get(db, case_id)
-    rules = request.app.state.rules
-    return _do(db, lambda: actions.record_fine(db, user, case_id, body.amount_vnd, rules))
+    rules, store = request.app.state.rules, request.app.state.store.evidence
+    return _do(
+        db,
+        lambda: actions.record_fine(
+            db, user, case_id, body.amount_vnd, rules, store, seen=body.version, signer=body.signer
+        )[0],
+    )
 
 
 @router.post("/cases/{case_id}/pay", response_model=CaseOut, responses=REFUSED)
@@ -302,7 +338,10 @@ def api_pay(
 ) -> Any:
     _get(db, case_id)
     return _do(
-        db, lambda: actions.record_payment(db, user, case_id, body.amount_vnd, body.reference)
+        db,
+        lambda: actions.record_payment(
+            db, user, case_id, body.amount_vnd, body.reference, seen=body.version
+        ),
     )
 
 

@@ -29,7 +29,14 @@ from starlette.middleware.sessions import SessionMiddleware
 from central.config import CentralConfig
 from central.fines import load_fines
 from central.store import Store, open_store
-from central.web import api, pages_cases, pages_home, pages_ops
+from central.web import (
+    api,
+    pages_appeals,
+    pages_cases,
+    pages_documents,
+    pages_home,
+    pages_ops,
+)
 from central.web.actions import Rules
 from central.web.auth import CsrfError, Forbidden, LoginRequired, NotFound, csrf_protect, lang_of
 from central.web.i18n import t
@@ -150,6 +157,8 @@ def create_app(store: Store, settings: WebSettings) -> FastAPI:
     app.include_router(api.router)
     app.include_router(pages_home.router)
     app.include_router(pages_cases.router)
+    app.include_router(pages_documents.router)
+    app.include_router(pages_appeals.router)
     app.include_router(pages_ops.router)
     return app
 

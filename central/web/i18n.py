@@ -10,6 +10,8 @@ from __future__ import annotations
 from typing import Any
 
 from central.cases import REJECT_REASONS
+from central.web.i18n_cases import CASES
+from central.web.i18n_evidence import EVIDENCE
 from common.vi_number import vi_number
 
 LANGS = ("vi", "en")
@@ -107,7 +109,7 @@ M: dict[str, tuple[str, str]] = {
     "state.notice_issued": ("Đã gửi thông báo", "Notice issued"),
     "state.fined": ("Đã ra quyết định phạt", "Fined"),
     "state.paid": ("Đã nộp phạt", "Paid"),
-    "state.escalated": ("Quá hạn, cưỡng chế", "Escalated"),
+    "state.escalated": ("Quá hạn chưa giải quyết", "Overdue"),
     "state.merged": ("Đã gộp (trùng)", "Merged (duplicate)"),
     "vehicle.car": ("Ô tô con", "Car"),
     "vehicle.truck": ("Ô tô tải", "Truck"),
@@ -330,6 +332,8 @@ M: dict[str, tuple[str, str]] = {
     ),
     "audit.title": ("Nhật ký thao tác", "Audit trail"),
 }
+M.update(CASES)
+M.update(EVIDENCE)
 
 REJECT_REASONS_EN = {
     "not_a_violation": "Not a violation (stopped / went on green)",

@@ -1,8 +1,11 @@
-"""The officers' pages: the review queue, a case with its evidence and timeline, the moves
-(confirm, correct and confirm, reject, notice, fine, payment) and the evidence files.
+"""The officers' pages: the review queue, a case with its evidence and timeline, and the moves
+(confirm, correct and confirm, reject, notice, fine, payment).
 
-A move is a POST form (CSRF-checked app-wide), done in one transaction, then a redirect
-(post/redirect/get) with a flash saying what happened or why it was refused.
+A move is a POST form (CSRF-checked app-wide) carrying the case version the officer saw, done
+in one transaction, then a redirect (post/redirect/get) with a flash saying what happened or,
+in the officer's language, why it was refused (central.web.refusals). Opening a case in the
+review queue claims it for a few minutes (central.case_claims), so two officers on the queue
+are handed different cases.
 """
 
 from __future__ import annotations
@@ -11,38 +14,57 @@ from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Query, Request
-from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
-from central import cases
-from central.db import CONFIRMED, DETECTED, ESCALATED, FINED, NOTICE_ISSUED, REVIEW, Case
-from central.fines import FineError, format_vnd
-from central.notices import (
-    NOTICE_STATES,
-    NoticeData,
-    NoticeError,
-    notice_data_for,
-    render_notice_html,
+from central import case_claims, cases, issued_documents
+from central.appeals import APPEALABLE
+from central.db import (
+    APPEALED,
+    CONFIRMED,
+    DETECTED,
+    ESCALATED,
+    FINED,
+    NOTICE_ISSUED,
+    REVIEW,
+    Case,
+    Transition,
+    utcnow,
 )
-from central.users import User, audit
+from central.fines import FineError, format_vnd
+from central.issued_documents import DocumentError
+from central.notices import NOTICE_STATES, NoticeError
+from central.store import EvidenceStore
+from central.users import User
 from central.web import actions
 from central.web.auth import NotFound, get_db, lang_of, require, safe_next
 from central.web.i18n import reject_reasons, t
-from central.web.queries import evidence_of, queue_neighbours, review_queue, timeline
+from central.web.queries import (
+    evidence_of,
+    next_unclaimed,
+    queue_neighbours,
+    review_queue,
+    timeline,
+)
+from central.web.refusals import explain
 from central.web.render import flash, local, page
 from common.manifest import parse_utc_ms
 
 router = APIRouter()
-REFUSALS = (cases.CaseError, NoticeError, FineError)
-NOTICE_CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'; frame-ancestors 'self'"
+REFUSALS = (cases.CaseError, NoticeError, FineError, DocumentError)
+VersionField = Annotated[int | None, Form(ge=1, le=2**31 - 1)]
 
 
-def _rules(request: Request) -> actions.Rules:
+def rules_of(request: Request) -> actions.Rules:
     return request.app.state.rules
 
 
-def _case_or_404(db: Session, case_id: int) -> Case:
+def store_of(request: Request) -> EvidenceStore:
+    return request.app.state.store.evidence
+
+
+def case_or_404(db: Session, case_id: int) -> Case:
     case = db.get(Case, case_id) if 0 < case_id < 2**31 else None
     if case is None:
         raise NotFound(f"case {case_id}")
@@ -56,6 +78,20 @@ def _red_since(manifest: dict[str, Any]) -> str:
         return "–"
 
 
+def _claim_head(db: Session, user: User, minutes: float) -> Case | None:
+    """The oldest case nobody else holds, claimed for `user` (another officer claiming the
+    same case in the same instant sends us on to the next one)."""
+    tried: tuple[int, ...] = ()
+    for _ in range(5):
+        head = next_unclaimed(db, user.username, utcnow(), tried)
+        if head is None:
+            return None
+        if case_claims.claim(db, head.id, user.username, minutes).username == user.username:
+            return head
+        tried += (head.id,)
+    return None
+
+
 @router.get("/review", response_class=HTMLResponse)
 def review_page(
     request: Request,
@@ -64,27 +100,50 @@ def review_page(
     case: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
     page_no: Annotated[int, Query(alias="page", ge=1, le=10**6)] = 1,
 ) -> Response:
-    """The queue, oldest first, and one case in full: frames, crops, facts, the review forms."""
-    if user.can("cases.review") and db.scalar(select(exists().where(Case.state == DETECTED))):
-        actions.triage(db, _rules(request))
+    """The queue, oldest first, and one case in full: frames, crops, facts, the review forms.
+    An officer's case is claimed for them; one another officer holds is shown read-only."""
+    reviewer = user.can("cases.review")
+    if reviewer and db.scalar(select(exists().where(Case.state == DETECTED))):
+        actions.triage(db, rules_of(request))
         db.commit()
-    queue = review_queue(db, page_no, request.app.state.page_size)
-    current = db.get(Case, case) if case else (queue.items[0] if queue.items else None)
-    if case and current is None:
-        raise NotFound(f"case {case}")
+    minutes = rules_of(request).config.review_claim_minutes
+    if case:
+        current = db.get(Case, case)
+        if current is None:
+            raise NotFound(f"case {case}")
+    elif reviewer:
+        current = _claim_head(db, user, minutes)
+    else:
+        current = next_unclaimed(db, user.username, utcnow())
     if current is not None and current.state != REVIEW:
+        db.commit()
         return RedirectResponse(f"/cases/{current.id}", 303)
-    context: dict[str, Any] = {"queue": queue, "case": current, "prev_id": None, "next_id": None}
+    claim = None
+    if current is not None and reviewer:
+        claim = case_claims.claim(db, current.id, user.username, minutes)
+    db.commit()
+    now = utcnow()
+    queue = review_queue(db, page_no, request.app.state.page_size)
+    context: dict[str, Any] = {
+        "queue": queue,
+        "case": current,
+        "prev_id": None,
+        "next_id": None,
+        "held": case_claims.claimed_by_others(db, user.username, now),
+    }
     if current is not None:
-        ev = evidence_of(db, current, request.app.state.store.evidence)
-        prev_id, next_id = queue_neighbours(db, current)
+        ev = evidence_of(db, current, store_of(request))
+        prev_id, next_id = queue_neighbours(db, current, user.username, now)
+        mine = claim is not None and claim.username == user.username
         context.update(
             ev=ev,
             red_since=_red_since(ev.manifest),
             prev_id=prev_id,
             next_id=next_id,
-            next_url=f"/review?case={next_id}" if next_id else "/review",
-            can_review=user.can("cases.review"),
+            next_url="/review",
+            can_review=reviewer and (claim is None or mine),
+            claim=claim,
+            claim_mine=mine,
             reasons=reject_reasons(lang_of(request)),
         )
     return page(request, "review.html", context)
@@ -97,6 +156,7 @@ def _acts(user: User, case: Case) -> list[str]:
         CONFIRMED: ("notice", "cases.notice"),
         NOTICE_ISSUED: ("fine", "cases.fine"),
         FINED: ("pay", "cases.pay"),
+        APPEALED: ("decide", "cases.appeal_decide"),
     }
     acts = []
     if case.state in offered and user.can(offered[case.state][1]):
@@ -106,7 +166,19 @@ def _acts(user: User, case: Case) -> list[str]:
             acts.append("fine")
         elif case.fine_vnd is not None and user.can("cases.pay"):
             acts.append("pay")
+    if case.state == CONFIRMED and user.can("cases.reverse"):
+        acts.append("reverse")
+    if case.state in APPEALABLE and user.can("cases.appeal"):
+        acts.append("appeal")
     return acts
+
+
+def plate_change(transitions: list[Transition]) -> dict[str, Any] | None:
+    """The officer's plate correction (from, to, reason) as the timeline recorded it."""
+    for tr in reversed(transitions):
+        if tr.note and "plate_to" in tr.note:
+            return tr.note
+    return None
 
 
 @router.get("/cases/{case_id}", response_class=HTMLResponse)
@@ -116,9 +188,9 @@ def case_page(
     user: Annotated[User, Depends(require("cases.view"))],
     db: Annotated[Session, Depends(get_db)],
 ) -> HTMLResponse:
-    case = _case_or_404(db, case_id)
-    ev = evidence_of(db, case, request.app.state.store.evidence)
-    rules = _rules(request)
+    case = case_or_404(db, case_id)
+    ev = evidence_of(db, case, store_of(request))
+    rules = rules_of(request)
     try:
         fine = rules.fines.fine_for(case.vehicle_class)
     except FineError:
@@ -131,25 +203,32 @@ def case_page(
         from central.registry import owner_for
 
         owner = owner_for(db, case.plate_norm)
+    transitions = timeline(db, case.id)
+    documents = issued_documents.history(db, case.id)
     context = {
         "case": case,
         "ev": ev,
         "red_since": _red_since(ev.manifest),
-        "transitions": timeline(db, case.id),
+        "transitions": transitions,
+        "plate_change": plate_change(transitions),
         "acts": acts,
         "readonly": not acts and not user.can("cases.review"),
         "fine": fine,
         "owner": owner,
         "reasons": reject_reasons(lang_of(request)),
-        "show_notice": case.state in NOTICE_STATES and owner is not None,
+        "documents": documents,
+        "numbers": {d.id: d.number for d in documents},
+        "claim": case_claims.holder(db, case.id, utcnow()),
+        "show_notice": case.state in NOTICE_STATES and (owner is not None or case.addressee),
     }
     return page(request, "case.html", context)
 
 
-def _move(
-    request: Request, db: Session, done: Callable[[], str], next_url: str
+def run_move(
+    request: Request, db: Session, case_id: int, done: Callable[[], str], next_url: str
 ) -> RedirectResponse:
-    """Run one move and commit; a refusal rolls back and is flashed with its reason."""
+    """Run one move and commit; a refusal rolls back and is flashed with its reason. A stale
+    or claimed case sends the officer to see what happened rather than on down the queue."""
     lang = lang_of(request)
     try:
         message = done()
@@ -157,7 +236,13 @@ def _move(
         flash(request, "ok", message)
     except REFUSALS as exc:
         db.rollback()
-        flash(request, "error", t("refused", lang, reason=str(exc)))
+        flash(request, "error", explain(exc, lang))
+        if isinstance(exc, cases.StaleCase):
+            return RedirectResponse(f"/cases/{case_id}", 303)
+        if isinstance(exc, case_claims.ClaimedCase):
+            return RedirectResponse("/review", 303)
+        if isinstance(exc, cases.PlateReasonNeeded):
+            return RedirectResponse(f"/review?case={case_id}", 303)
     return RedirectResponse(next_url, 303)
 
 
@@ -167,17 +252,26 @@ def confirm_form(
     request: Request,
     user: Annotated[User, Depends(require("cases.review"))],
     db: Annotated[Session, Depends(get_db)],
+    version: VersionField = None,
     plate: Annotated[str, Form(max_length=64)] = "",
+    plate_reason: Annotated[str, Form(max_length=300)] = "",
     next: Annotated[str, Form(max_length=300)] = "",
 ) -> RedirectResponse:
     lang = lang_of(request)
-    _case_or_404(db, case_id)
+    case_or_404(db, case_id)
 
     def done() -> str:
-        case = actions.confirm(db, user, case_id, plate)
+        seen = required_version(version)
+        case = actions.confirm(db, user, case_id, plate, seen=seen, reason=plate_reason)
         return t("done.confirmed", lang, id=case.id, plate=case.plate_text)
 
-    return _move(request, db, done, safe_next(next, f"/cases/{case_id}"))
+    return run_move(request, db, case_id, done, safe_next(next, f"/cases/{case_id}"))
+
+
+def required_version(version: int | None) -> int:
+    if version is None:
+        raise cases.CaseError("the form did not say which version of the case it was made on")
+    return version
 
 
 @router.post("/cases/{case_id}/reject")
@@ -186,18 +280,19 @@ def reject_form(
     request: Request,
     user: Annotated[User, Depends(require("cases.review"))],
     db: Annotated[Session, Depends(get_db)],
+    version: VersionField = None,
     reason: Annotated[str, Form(max_length=64)] = "",
     text: Annotated[str, Form(max_length=500)] = "",
     next: Annotated[str, Form(max_length=300)] = "",
 ) -> RedirectResponse:
     lang = lang_of(request)
-    _case_or_404(db, case_id)
+    case_or_404(db, case_id)
 
     def done() -> str:
-        actions.reject(db, user, case_id, reason, text)
+        actions.reject(db, user, case_id, reason, text, seen=required_version(version))
         return t("done.rejected", lang, id=case_id)
 
-    return _move(request, db, done, safe_next(next, f"/cases/{case_id}"))
+    return run_move(request, db, case_id, done, safe_next(next, f"/cases/{case_id}"))
 
 
 @router.post("/cases/{case_id}/notice")
@@ -206,16 +301,19 @@ def notice_form(
     request: Request,
     user: Annotated[User, Depends(require("cases.notice"))],
     db: Annotated[Session, Depends(get_db)],
+    version: VersionField = None,
 ) -> RedirectResponse:
     lang = lang_of(request)
-    _case_or_404(db, case_id)
+    case_or_404(db, case_id)
 
     def done() -> str:
-        case = actions.issue_notice(db, user, case_id, _rules(request))
+        case, _ = actions.issue_notice(
+            db, user, case_id, rules_of(request), store_of(request), seen=required_version(version)
+        )
         deadline = local(case.deadline_at, "%d/%m/%Y")
         return t("done.notice", lang, number=case.notice_number, id=case.id, deadline=deadline)
 
-    return _move(request, db, done, f"/cases/{case_id}")
+    return run_move(request, db, case_id, done, f"/cases/{case_id}")
 
 
 def _amount(text: str) -> int | None:
@@ -229,20 +327,31 @@ def fine_form(
     request: Request,
     user: Annotated[User, Depends(require("cases.fine"))],
     db: Annotated[Session, Depends(get_db)],
+    version: VersionField = None,
     amount: Annotated[str, Form(max_length=32)] = "",
+    signer: Annotated[str, Form(max_length=200)] = "",
 ) -> RedirectResponse:
     lang = lang_of(request)
-    _case_or_404(db, case_id)
+    case_or_404(db, case_id)
     value = _amount(amount)
     if value is None:
         flash(request, "error", t("bad_amount", lang))
         return RedirectResponse(f"/cases/{case_id}", 303)
 
     def done() -> str:
-        actions.record_fine(db, user, case_id, value, _rules(request))
+        actions.record_fine(
+            db,
+            user,
+            case_id,
+            value,
+            rules_of(request),
+            store_of(request),
+            seen=required_version(version),
+            signer=signer,
+        )
         return t("done.fined", lang, id=case_id, amount=format_vnd(value))
 
-    return _move(request, db, done, f"/cases/{case_id}")
+    return run_move(request, db, case_id, done, f"/cases/{case_id}")
 
 
 @router.post("/cases/{case_id}/pay")
@@ -251,84 +360,19 @@ def pay_form(
     request: Request,
     user: Annotated[User, Depends(require("cases.pay"))],
     db: Annotated[Session, Depends(get_db)],
+    version: VersionField = None,
     amount: Annotated[str, Form(max_length=32)] = "",
     reference: Annotated[str, Form(max_length=64)] = "",
 ) -> RedirectResponse:
     lang = lang_of(request)
-    _case_or_404(db, case_id)
+    case_or_404(db, case_id)
     value = _amount(amount)
     if value is None:
         flash(request, "error", t("bad_amount", lang))
         return RedirectResponse(f"/cases/{case_id}", 303)
 
     def done() -> str:
-        actions.record_payment(db, user, case_id, value, reference)
+        actions.record_payment(db, user, case_id, value, reference, seen=required_version(version))
         return t("done.paid", lang, id=case_id, amount=format_vnd(value))
 
-    return _move(request, db, done, f"/cases/{case_id}")
-
-
-@router.get("/evidence/{file_id}")
-def evidence_file(
-    file_id: int,
-    request: Request,
-    _user: Annotated[User, Depends(require("cases.view"))],
-    db: Annotated[Session, Depends(get_db)],
-) -> Response:
-    """One stored evidence file, checked against its hash before it is served."""
-    from central.db import EvidenceFile
-
-    row = db.get(EvidenceFile, file_id) if 0 < file_id < 2**31 else None
-    if row is None:
-        raise NotFound(f"evidence file {file_id}")
-    store = request.app.state.store.evidence
-    store.read(row.path)  # OSError (a 500 that says so) if the bytes on disk are not the original
-    suffix = row.name.rsplit(".", 1)[-1].lower()
-    media = {"webm": "video/webm", "mp4": "video/mp4", "png": "image/png"}.get(suffix, "image/jpeg")
-    headers = {"Cache-Control": "private, max-age=86400, immutable"}
-    return FileResponse(store.absolute(row.path), media_type=media, headers=headers)
-
-
-def _notice_data(request: Request, db: Session, case_id: int) -> NoticeData:
-    case = _case_or_404(db, case_id)
-    rules = _rules(request)
-    root = request.app.state.store.evidence.root
-    return notice_data_for(db, case, root, rules.config.notice_deadline_days, rules.fines)
-
-
-@router.get("/cases/{case_id}/notice", response_class=HTMLResponse)
-def notice_html(
-    case_id: int,
-    request: Request,
-    _user: Annotated[User, Depends(require("cases.view"))],
-    db: Annotated[Session, Depends(get_db)],
-) -> Response:
-    try:
-        html = render_notice_html(_notice_data(request, db, case_id))
-    except NoticeError as exc:
-        return Response(str(exc), 409, media_type="text/plain; charset=utf-8")
-    return HTMLResponse(html, headers={"Content-Security-Policy": NOTICE_CSP})
-
-
-@router.get("/cases/{case_id}/notice.pdf")
-def notice_pdf(
-    case_id: int,
-    request: Request,
-    user: Annotated[User, Depends(require("cases.view"))],
-    db: Annotated[Session, Depends(get_db)],
-) -> Response:
-    from central.notices import render_notice_pdf
-
-    try:
-        data = _notice_data(request, db, case_id)
-    except NoticeError as exc:
-        return Response(str(exc), 409, media_type="text/plain; charset=utf-8")
-    pdf = render_notice_pdf(data)
-    name = data.notice_number or f"draft-case-{case_id}"
-    audit(db, user.username, "notice.pdf", str(case_id), {"notice_number": data.notice_number})
-    db.commit()
-    return Response(
-        pdf,
-        media_type="application/pdf",
-        headers={"Content-Disposition": f'attachment; filename="{name}.pdf"'},
-    )
+    return run_move(request, db, case_id, done, f"/cases/{case_id}")

@@ -22,6 +22,7 @@ from central.db import (
     REVIEW,
     Bundle,
     Case,
+    CaseClaim,
     EvidenceFile,
     Quarantined,
     Transition,
@@ -96,12 +97,33 @@ def review_queue(session: Session, page: int, size: int) -> Page:
     return paged(session, query, count_of(query), page, size)
 
 
-def queue_neighbours(session: Session, case: Case) -> tuple[int | None, int | None]:
-    """The review cases just before and after `case` in queue order (for j / k)."""
+def _unclaimed(username: str, now: datetime) -> Any:
+    """Not held by another officer's live claim."""
+    held = select(CaseClaim.case_id).where(
+        CaseClaim.case_id == Case.id, CaseClaim.expires_at > now, CaseClaim.username != username
+    )
+    return ~held.exists()
+
+
+def next_unclaimed(
+    session: Session, username: str, now: datetime, skip: tuple[int, ...] = ()
+) -> Case | None:
+    """The oldest case in review that no other officer holds (the queue's head for them)."""
+    query = select(Case).where(Case.state == REVIEW, _unclaimed(username, now))
+    if skip:
+        query = query.where(Case.id.not_in(skip))
+    return session.scalars(query.order_by(Case.crossed_at, Case.id).limit(1)).first()
+
+
+def queue_neighbours(
+    session: Session, case: Case, username: str, now: datetime
+) -> tuple[int | None, int | None]:
+    """The review cases just before and after `case` in queue order that no other officer
+    holds (for j / k)."""
     at, cid = case.crossed_at, case.id
     before = or_(Case.crossed_at < at, and_(Case.crossed_at == at, Case.id < cid))
     after = or_(Case.crossed_at > at, and_(Case.crossed_at == at, Case.id > cid))
-    base = select(Case.id).where(Case.state == REVIEW)
+    base = select(Case.id).where(Case.state == REVIEW, _unclaimed(username, now))
     prev = session.scalar(base.where(before).order_by(Case.crossed_at.desc(), Case.id.desc()))
     nxt = session.scalar(base.where(after).order_by(Case.crossed_at, Case.id))
     return prev, nxt
@@ -230,13 +252,26 @@ class Shown:
     box: tuple[float, float, float, float] | None = None  # x, y, w, h in the image's pixels
 
 
+# The crops in page order: the plate, then the heads before, at and after the crossing.
+EVIDENCE_CROPS = ("plate_crop", "signal_crop_before", "signal_crop", "signal_crop_after")
+
+
 @dataclass
 class Evidence:
     bundle: Bundle
     frames: list[Shown] = field(default_factory=list)
-    crops: list[Shown] = field(default_factory=list)
+    crops: list[Shown] = field(default_factory=list)  # every crop (the API lists them all)
     clip: Shown | None = None
     manifest: dict[str, Any] = field(default_factory=dict)
+    overlay: Any = None  # central.web.evidence_view.Overlay: what the page draws over them
+
+    @property
+    def plate_crop(self) -> Shown | None:
+        return next((c for c in self.crops if c.role == "plate_crop"), None)
+
+    @property
+    def signal_crops(self) -> list[Shown]:
+        return [c for c in self.crops if c.role != "plate_crop"]
 
 
 @functools.lru_cache(maxsize=4096)
@@ -250,11 +285,13 @@ def _image_size(path: Path) -> tuple[int, int]:
 
 
 def evidence_of(session: Session, case: Case, store: EvidenceStore) -> Evidence:
+    from central.web.evidence_view import overlay_of  # the drawing, apart from the reads
+
     bundle = session.get(Bundle, case.violation_id)
     assert bundle is not None, f"case {case.id} without its bundle"
     manifest = bundle.manifest or {}
     boxes = {b.get("role"): b.get("box") for b in manifest.get("frame_boxes") or []}
-    out = Evidence(bundle=bundle, manifest=manifest)
+    out = Evidence(bundle=bundle, manifest=manifest, overlay=overlay_of(manifest))
     files = session.scalars(
         select(EvidenceFile)
         .where(EvidenceFile.violation_id == case.violation_id)
@@ -262,7 +299,7 @@ def evidence_of(session: Session, case: Case, store: EvidenceStore) -> Evidence:
     )
     for f in files:
         shown = Shown(f.id, f.role, f.name, f.sha256, f"/evidence/{f.id}")
-        if f.role in FRAME_ROLES or f.role in CROP_ROLES:
+        if f.role in FRAME_ROLES or f.role in EVIDENCE_CROPS:
             shown.width, shown.height = _image_size(store.absolute(f.path))
         box = boxes.get(f.role)
         if f.role in FRAME_ROLES and box and len(box) == 4:
@@ -270,12 +307,12 @@ def evidence_of(session: Session, case: Case, store: EvidenceStore) -> Evidence:
             shown.box = (x1, y1, max(0.0, x2 - x1), max(0.0, y2 - y1))
         if f.role in FRAME_ROLES:
             out.frames.append(shown)
-        elif f.role in CROP_ROLES:
+        elif f.role in EVIDENCE_CROPS:
             out.crops.append(shown)
         elif f.role == "clip":
             out.clip = shown
     out.frames.sort(key=lambda s: FRAME_ROLES.index(s.role))
-    out.crops.sort(key=lambda s: CROP_ROLES.index(s.role))
+    out.crops.sort(key=lambda s: EVIDENCE_CROPS.index(s.role))
     return out
 
 

@@ -58,17 +58,24 @@ def test_an_officer_carries_a_case_from_review_to_payment(
     assert code == 0 and "1 to review" in out, out
     code, out, _ = run(capsys, "cases", "list", "--state", "review", *c)
     assert "63A-123.45" in out and "1 of 1" in out, out
-    # the edge read 63A-123.45; the officer sees 63A-123.46 in the evidence and corrects it
-    code, out, err = run(
-        capsys, "cases", "confirm", "1", "--plate", "63A-123.46", "--as", "lan", *c
-    )
+    # the edge read 63A-123.45 (0.93 sure); the officer sees 63A-123.46 and corrects it,
+    # which a confident read allows only with a reason
+    fix = ["cases", "confirm", "1", "--plate", "63A-123.46", "--as", "lan", *c]
+    code, out, err = run(capsys, *fix)
+    assert code == 1 and "say why" in err, f"a confident read changed without a reason: {err}"
+    code, out, err = run(capsys, *fix, "--reason", "the last digit is 6 on the crop")
     assert code == 0 and "63A-123.46" in out, err
     pdf = tmp_path / "notice.pdf"
     code, out, err = run(capsys, "cases", "notice", "1", "--out", str(pdf), "--as", "lan", *c)
     assert code == 0 and "MT-" in out and "-000001" in out, err
     assert pdf.read_bytes().startswith(b"%PDF"), "the notice PDF was not written"
-    code, out, err = run(capsys, "cases", "fine", "1", "--as", "lan", *c)
-    assert code == 0 and "19,000,000 VND" in out, (out, err)
+    assert "frozen as MT-" in out and "sha256" in out, f"the notice was not frozen: {out}"
+    with pytest.raises(SystemExit) as refused:
+        run(capsys, "cases", "fine", "1", "--as", "lan", *c)
+    assert refused.value.code == 2, "a fine decision without its signer was taken"
+    signer = ["--signer", "Trung tá Lê Văn Hòa, Trưởng phòng"]
+    code, out, err = run(capsys, "cases", "fine", "1", "--as", "lan", *signer, *c)
+    assert code == 0 and "19,000,000 VND" in out and "QĐ" in out, (out, err)
     code, _, err = run(capsys, "cases", "pay", "1", "5000", "KB-1", "--as", "minh", *c)
     assert code == 1 and "differs from the fine" in err, err
     code, out, err = run(capsys, "cases", "pay", "1", "19000000", "KB-1", "--as", "minh", *c)

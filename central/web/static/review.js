@@ -39,6 +39,20 @@
         return;
     }
   });
+  // Changing a plate the camera was sure of needs a reason: show and require the field only
+  // while the typed plate differs from the camera's read (the server checks it too).
+  var plateInput = document.getElementById("plate-input");
+  var plateReason = document.getElementById("plate-reason");
+  var plateReasonLabel = document.getElementById("plate-reason-label");
+  function bare(text) { return (text || "").toUpperCase().replace(/[^0-9A-Z]/g, ""); }
+  function syncReason() {
+    if (!plateInput || !plateReason || !plateReasonLabel) { return; }
+    var changed = plateInput.dataset.confident === "yes" &&
+      bare(plateInput.value) !== bare(plateInput.dataset.read);
+    plateReason.required = changed;
+    plateReasonLabel.hidden = !changed;
+  }
+  if (plateInput) { plateInput.addEventListener("input", syncReason); syncReason(); }
   // The reject form needs a reason: say so next to the select instead of a silent refusal.
   var rejectForm = document.getElementById("reject-form");
   if (rejectForm) {

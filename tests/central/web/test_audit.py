@@ -28,11 +28,12 @@ def test_every_move_is_audited_and_its_transition_names_the_user(web_env: WebEnv
     steps = [
         (f"/cases/{cid}/confirm", {"plate": TRUE_PLATE}),
         (f"/cases/{cid}/notice", {}),
-        (f"/cases/{cid}/fine", {"amount": "19.000.000"}),
+        (f"/cases/{cid}/fine", {"amount": "19.000.000", "signer": "Lê Văn Hòa, Trưởng phòng"}),
         (f"/cases/{cid}/pay", {"amount": "19000000", "reference": "KB-77"}),
     ]
     for path, form in steps:
-        response = officer.post(path, data={**form, "csrf": token})
+        version = web_env.version(cid)
+        response = officer.post(path, data={**form, "csrf": token, "version": version})
         assert response.status_code == 303, f"{path}: {response.status_code}"
         shown = officer.get(response.headers["location"]).text
         assert "flash ok" in shown, f"{path} was refused: {shown[:3000]}"
@@ -53,7 +54,12 @@ def test_every_move_is_audited_and_its_transition_names_the_user(web_env: WebEnv
         ("fined", name),
         ("paid", name),
     ]
-    assert confirm.detail == {"plate": TRUE_PLATE, "plate_from": MISREAD[0]}
+    assert confirm.detail == {
+        "plate": TRUE_PLATE,
+        "plate_from": MISREAD[0],
+        "plate_reason": None,
+        "version": 3,
+    }
 
 
 def test_api_moves_are_audited_like_the_pages(web_env: WebEnv) -> None:
@@ -62,11 +68,15 @@ def test_api_moves_are_audited_like_the_pages(web_env: WebEnv) -> None:
     token = officer.get("/api/csrf").json()["csrf"]
     with web_env.store.sessions() as s:
         cid = s.scalars(select(Case.id).where(Case.state == REVIEW).order_by(Case.id)).first()
-    body = {"reason": "evidence_unclear", "text": "ảnh mờ"}
+    body = {"reason": "evidence_unclear", "text": "ảnh mờ", "version": web_env.version(cid)}
     done = officer.post(f"/api/cases/{cid}/reject", json=body, headers={"X-CSRF-Token": token})
     assert done.status_code == 200 and done.json()["state"] == "rejected"
     again = officer.post(f"/api/cases/{cid}/reject", json=body, headers={"X-CSRF-Token": token})
-    assert again.status_code == 409 and "cannot become rejected" in again.json()["detail"]
+    assert again.status_code == 409 and "changed since you opened it" in again.json()["detail"]
+    assert again.json()["stale"]["since"][-1]["actor"] == USERS["officer"], again.json()
+    body["version"] = web_env.version(cid)
+    final = officer.post(f"/api/cases/{cid}/reject", json=body, headers={"X-CSRF-Token": token})
+    assert final.status_code == 409 and "cannot become rejected" in final.json()["detail"]
     detail = officer.get(f"/api/cases/{cid}").json()
     assert detail["transitions"][-1]["actor"] == USERS["officer"]
     assert {e["role"] for e in detail["evidence"]} >= {"frame_cross", "plate_crop"}
@@ -78,7 +88,8 @@ def test_a_refused_move_is_flashed_and_leaves_no_trace(web_env: WebEnv) -> None:
     officer = web_env.client("officer")
     token = csrf_of(officer.get("/review").text)
     cid = web_env.case_ids[0]  # a car in review: 19,000,000 VND is a legal amount, not yet
-    refused = officer.post(f"/cases/{cid}/fine", data={"amount": "19000000", "csrf": token})
+    form = {"amount": "19000000", "csrf": token, "version": web_env.version(cid), "signer": "X"}
+    refused = officer.post(f"/cases/{cid}/fine", data=form)
     page = officer.get(refused.headers["location"]).text
     assert "Không thực hiện được" in page and "cannot become fined" in page
     bad_amount = officer.post(f"/cases/{cid}/fine", data={"amount": "mười", "csrf": token})

@@ -51,8 +51,11 @@ def test_each_role_holds_exactly_its_permissions() -> None:
     assert {"cameras.view", "quarantine.view"} <= operator
     assert not operator & {"cases.review", "cases.notice", "cases.fine", "cases.pay"}
     assert {"cases.review", "cases.notice", "cases.fine", "cases.pay", "cases.escalate"} <= officer
-    assert not officer & {"quarantine.view", "report.view", "users.manage"}
-    assert operator | officer | {"report.view", "users.manage", "audit.view"} == supervisor
+    assert "cases.appeal" in officer, "an officer records an appeal"
+    undo = {"cases.reverse", "cases.appeal_decide"}
+    assert not officer & ({"quarantine.view", "report.view", "users.manage"} | undo)
+    extra = {"report.view", "users.manage", "audit.view"} | undo
+    assert operator | officer | extra == supervisor, "only a supervisor reverses and decides"
     inactive = User(username="x", password_hash="h", role=SUPERVISOR, active=False)
     assert not inactive.can("cases.view"), "a deactivated user can do nothing"
 

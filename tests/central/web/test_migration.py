@@ -26,7 +26,7 @@ def test_migration_0002_matches_the_models_and_downgrades_cleanly(tmp_path: Path
                 MigrationContext.configure(conn, opts={"compare_type": True}), Base.metadata
             )
             version = conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
-        assert version == "0006", "the newest revision is 0006 (the quarantine quota)"
+        assert version == "0007", "the newest revision is 0007 (case versions and documents)"
         assert diff == [], f"migrated database differs from the models: {diff}"
         found = inspect(store.engine)
         assert WEB_TABLES <= set(found.get_table_names())
@@ -74,3 +74,21 @@ def test_migration_0006_adds_the_quarantine_quota_on_both_databases(
             cfg.attributes["connection"] = conn
             command.downgrade(cfg, "0005")
         assert "quarantine_quota" not in inspect(store.engine).get_table_names()
+
+
+def test_migration_0007_adds_versions_claims_and_documents_on_both_databases(
+    store_url: str, tmp_path: Path
+) -> None:
+    new = {"case_claims", "issued_documents"}
+    with open_store(store_url, tmp_path / "evidence", fsync=False) as store:
+        found = inspect(store.engine)
+        assert new <= set(found.get_table_names()), "0007 creates the claims and documents"
+        assert "version" in {c["name"] for c in found.get_columns("cases")}
+        assert "version" in {c["name"] for c in found.get_columns("transitions")}
+        with store.engine.begin() as conn:
+            cfg = alembic_config(store_url)
+            cfg.attributes["connection"] = conn
+            command.downgrade(cfg, "0006")
+        after = inspect(store.engine)
+        assert not new & set(after.get_table_names()), "downgrade drops the new tables"
+        assert "version" not in {c["name"] for c in after.get_columns("cases")}
