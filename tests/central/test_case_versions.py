@@ -24,9 +24,7 @@ from central.db import (
     Case,
     Owner,
 )
-from tests.central.test_cases import T0, add_case, add_owner, engine  # noqa: F401
-
-REVIEWED = Callable[[Session], int]
+from tests.central.test_cases import T0, add_case, add_owner
 
 
 def in_review(engine: Engine, confidence: float = 0.5) -> int:
@@ -72,7 +70,7 @@ def test_changing_a_confident_read_needs_a_reason(
     cid = in_review(engine, confidence)
     with Session(engine) as s, s.begin():
         if refused:
-            with pytest.raises(cases.PlateReasonNeeded, match="63A-123.45"):
+            with pytest.raises(cases.PlateReasonNeeded, match=r"63A-123\.45"):
                 cases.confirm(s, cid, "lan", plate="63A-123.46", reason=reason)
             return
         case = cases.confirm(s, cid, "lan", plate="63A-123.46", reason=reason)

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import threading
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, select
@@ -27,18 +26,8 @@ from central.db import (
     Owner,
     Transition,
 )
-from central.store import open_store
 
 T0 = datetime(2026, 11, 23, 1, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def engine(store_url: str, tmp_path: Path) -> Iterator[Engine]:
-    """A migrated database: SQLite, and a throw-away PostgreSQL (where the notice counter is
-    locked with SELECT … FOR UPDATE instead of SQLite's BEGIN IMMEDIATE)."""
-    store = open_store(store_url, tmp_path / "evidence")
-    yield store.engine
-    store.close()
 
 
 def add_case(
