@@ -42,10 +42,24 @@ def _seen(track: Track | None) -> list[TrackPoint]:
 
 
 def box_near(track: Track | None, frame_index: int, default: Box) -> list[float]:
-    """The track's detected box at the processed frame nearest to `frame_index`."""
+    """The track's box on frame `frame_index`: its detection there, or between the two
+    detections around it, in proportion (the picture is rarely a detection frame: drawn with
+    the nearest detection's box, a moving vehicle would sit off its box); past either end of
+    the track, the detection nearest to it. No detection at all: `default`."""
     points = _seen(track)
-    box = min(points, key=lambda p: abs(p.frame_index - frame_index)).box if points else default
-    return _rounded(box)
+    if not points:
+        return _rounded(default)
+    before = [p for p in points if p.frame_index <= frame_index]
+    after = [p for p in points if p.frame_index >= frame_index]
+    if not before or not after:
+        return _rounded((before or after)[-1 if before else 0].box)
+    a, b = before[-1], after[0]
+    f = (
+        0.0
+        if a.frame_index == b.frame_index
+        else (frame_index - a.frame_index) / (b.frame_index - a.frame_index)
+    )
+    return _rounded(u + (v - u) * f for u, v in zip(a.box, b.box, strict=True))
 
 
 def frame_boxes(

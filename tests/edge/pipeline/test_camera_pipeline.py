@@ -160,10 +160,11 @@ def test_evidence_frames_are_before_at_and_after_the_crossing(tmp_path: Path) ->
     assert (shots["frame_before"][0], shots["frame_cross"][0], shots["frame_after"][0]) == (
         20, 50, 60,
     ), shots  # fmt: skip
-    # Each picture's box is the car's own at the processed frame nearest it: 18, 48 and 60.
+    # Each picture's box is the car's own on that frame: 20 and 50 lie between detections
+    # (18 and 24, 48 and 54) and get the box in proportion; 60 is a detection frame.
     assert [shots[r][1] for r in ("frame_before", "frame_cross", "frame_after")] == [
-        car_at(700 - 6 * 18),
-        car_at(700 - 6 * 48),
+        car_at(700 - 6 * 20),
+        car_at(700 - 6 * 50),
         car_at(700 - 6 * 60),
     ], shots
     assert manifest.cross_frame == 50 and manifest.vehicle.vehicle_class == "car"

@@ -86,10 +86,19 @@ def test_track_boxes_are_the_detections_around_the_crossing(
         assert p["box"] == list(car(700.0 - 10.0 * p["frame_index"])), f"{case}: not as detected"
 
 
-def test_a_picture_between_detections_gets_the_nearest_detected_box() -> None:
-    track = tracked(list(range(20)), set(range(0, 20, 3)))  # detected every 3rd frame
-    assert box_near(track, 7, car(0.0)) == list(car(700.0 - 60.0))  # frame 6
-    assert box_near(None, 7, car(0.0)) == list(car(0.0)), "no track: the crossing box"
+@pytest.mark.parametrize(
+    ("case", "frame", "expected"),
+    [
+        ("a detection frame: its box", 6, car(700.0 - 60.0)),
+        ("between detections 6 and 9: a third of the way", 7, car(700.0 - 70.0)),
+        ("before the first detection: the first", 0, car(700.0 - 30.0)),
+        ("after the last detection: the last", 25, car(700.0 - 180.0)),
+    ],
+)
+def test_a_picture_gets_the_box_of_its_own_frame(case: str, frame: int, expected: Box) -> None:
+    track = tracked(list(range(20)), set(range(3, 19, 3)))  # detected on frames 3, 6 .. 18
+    assert box_near(track, frame, car(0.0)) == list(expected), case
+    assert box_near(None, frame, car(0.0)) == list(car(0.0)), "no track: the crossing box"
 
 
 @pytest.mark.parametrize(
