@@ -54,7 +54,7 @@ def test_officer_reviews_corrects_confirms_notices_fines_and_records_payment(
     page.wait_for_function(
         "Array.from(document.images).every(i => i.complete && i.naturalWidth > 0)"
     )
-    assert page.locator(".frames svg.overlay rect").count() == 3, "vehicle box on each frame"
+    assert page.locator(".frames svg.overlay rect.offender").count() == 3, "box on each frame"
     assert page.locator(".crop.plate_crop img").count() == 1
     # The clip around the crossing (WebM) loads and is playable in the browser.
     assert page.locator("figure.clip video").count() == 1, "the case's clip is not on the page"
@@ -98,6 +98,7 @@ def test_officer_reviews_corrects_confirms_notices_fines_and_records_payment(
     notice = page.frame_locator("iframe.notice-frame")
     assert TRUE_PLATE in notice.locator("body").inner_text()
     assert page.locator("#fine-amount").input_value() == "19000000"
+    page.fill("#fine-signer", "Trung tá Lê Văn Hòa, Trưởng phòng")
     page.click("#fine-button")
     page.wait_for_load_state()
     assert "19.000.000 VND" in flash_text(page)
