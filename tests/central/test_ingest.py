@@ -153,7 +153,7 @@ def test_signal_crops_before_and_after_and_the_overlay_facts_are_accepted_not_re
         BundleFile(f"{role}.jpg", role, jpeg(32, 16, 80, i), "image/jpeg")
         for i, role in enumerate(("signal_crop_before", "signal_crop_after"))
     ]
-    overlay = {
+    overlay: dict[str, Any] = {
         "geometry": {
             "frame_size": [64, 48],
             "stop_line": [[2, 30], [62, 30]],
