@@ -183,7 +183,12 @@ def cmd_registry_import(args: argparse.Namespace, config: CentralConfig, s: Sess
 
 def cmd_report(args: argparse.Namespace, config: CentralConfig, s: Session) -> int:
     report = weekly_report(s, args.week)
-    text = {"csv": render_csv, "html": render_html, "json": render_json}[args.format](report)
+    if args.format == "html":
+        from central.notices import issuing_unit
+
+        text = render_html(report, issuing_unit(config))
+    else:
+        text = {"csv": render_csv, "json": render_json}[args.format](report)
     if args.out:
         Path(args.out).write_text(text, encoding="utf-8")
         print(f"report {args.week} written to {args.out}")

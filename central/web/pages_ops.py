@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from central.db import CONFIRMED, Quarantined
-from central.notices import LOCAL_TZ
+from central.notices import LOCAL_TZ, issuing_unit
 from central.quarantine_quota import over_budget
 from central.reports import Funnel, ReportError, render_csv, render_html
 from central.users import (
@@ -262,7 +262,8 @@ def report_print(
 ) -> HTMLResponse:
     """The filed report (central.reports), self-contained, to print or save."""
     csp = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
-    html = render_html(_report(request, db, week).report)
+    unit = issuing_unit(request.app.state.rules.config)
+    html = render_html(_report(request, db, week).report, unit)
     return HTMLResponse(html, headers={"Content-Security-Policy": csp})
 
 

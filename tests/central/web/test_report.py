@@ -34,9 +34,8 @@ def test_report_after_a_change_shows_the_last_figures_then_the_new_ones(web_env:
     token = csrf_of(supervisor.get("/review").text)
     with web_env.store.sessions() as s:
         cid = s.scalars(select(Case.id).where(Case.state == "review")).first()
-    rejected = supervisor.post(
-        f"/cases/{cid}/reject", data={"reason": "evidence_unclear", "csrf": token}
-    )
+    form = {"reason": "evidence_unclear", "csrf": token, "version": web_env.version(cid)}
+    rejected = supervisor.post(f"/cases/{cid}/reject", data=form)
     assert rejected.status_code == 303
     stale = supervisor.get("/report").text
     assert 'id="report-updating"' in stale and 'http-equiv="refresh"' in stale
