@@ -26,6 +26,7 @@ from sqlalchemy import (
     TypeDecorator,
     create_engine,
     event,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -171,6 +172,8 @@ class Case(Base):
     crossed_at: Mapped[datetime] = mapped_column(UtcDateTime())
     vehicle_class: Mapped[str] = mapped_column(String(32))
     seconds_into_red: Mapped[float | None] = mapped_column(Float)
+    # red was on as the recording began: seconds_into_red is a lower bound ("ít nhất")
+    red_lower_bound: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     signal_state: Mapped[str] = mapped_column(String(16))
     plate_text: Mapped[str | None] = mapped_column(String(24))  # as read, or as corrected
     plate_norm: Mapped[str | None] = mapped_column(String(16), index=True)

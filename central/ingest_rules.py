@@ -274,6 +274,7 @@ class Rows:
             "crossed_at": crossed,
             "vehicle_class": m.vehicle.vehicle_class,
             "seconds_into_red": m.seconds_into_red,
+            "red_lower_bound": red_was_on_at_start(m.decision),
             "signal_state": m.signal.state,
             "plate_text": plate.text if plate else None,
             "plate_norm": plate.norm if plate else None,
@@ -336,3 +337,9 @@ class Rows:
                 }
             )
         conn.execute(insert(Transition), moves)
+
+
+def red_was_on_at_start(decision: dict[str, Any]) -> bool:
+    """Red was already on as the recording began: the time into red is only a lower bound."""
+    signal = decision.get("signal_at_cross")
+    return isinstance(signal, dict) and bool(signal.get("began_before_stream"))

@@ -62,6 +62,7 @@ class CaseOut(_Out):
     crossed_at: datetime
     vehicle_class: str
     seconds_into_red: float | None
+    red_lower_bound: bool  # red was on as the recording began: seconds_into_red is "at least"
     signal_state: str
     plate_text: str | None
     plate_read_text: str | None

@@ -77,6 +77,7 @@ CASES: dict[str, tuple[str, str]] = {
         "Vụ {id}: không chấp nhận khiếu nại, vụ việc giữ nguyên.",
         "Case {id}: appeal dismissed.",
     ),
+    "facts.at_least": ("ít nhất {s} giây", "at least {s} s"),
     "case.version": ("phiên bản {v}", "version {v}"),
     "case.plate_camera": ("Camera đọc", "Camera read"),
     "case.plate_officer": ("Cán bộ xác định", "Officer's plate"),

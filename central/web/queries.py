@@ -74,6 +74,7 @@ _CASE_LIST_COLUMNS = (
     Case.crossed_at,
     Case.vehicle_class,
     Case.seconds_into_red,
+    Case.red_lower_bound,
     Case.plate_text,
     Case.plate_confidence,
     Case.state,

@@ -143,6 +143,26 @@ def test_valid_bundle_is_stored_as_one_detected_case_with_receipt_for_its_camera
     }  # fmt: skip
 
 
+@pytest.mark.parametrize(
+    ("signal_at_cross", "lower_bound"),
+    [
+        ({"state": "red", "began_before_stream": True}, True),
+        ({"state": "red", "began_before_stream": False}, False),
+        (None, False),  # an older decision that does not say
+    ],
+)
+def test_a_red_already_on_as_the_recording_began_marks_the_time_into_red_a_lower_bound(
+    env: Env, signal_at_cross: dict[str, Any] | None, lower_bound: bool
+) -> None:
+    decision: dict[str, Any] = {"rule": "crossed on red", "continued_frames": 6}
+    if signal_at_cross is not None:
+        decision["signal_at_cross"] = signal_at_cross
+    vid = stored(env, env.maker.make(decision=decision)[1])
+    with env.store.sessions() as s:
+        case = s.scalars(select(Case).where(Case.violation_id == vid)).one()
+        assert case.red_lower_bound is lower_bound, f"{signal_at_cross}: {case.red_lower_bound}"
+
+
 def test_signal_crops_before_and_after_and_the_overlay_facts_are_accepted_not_required(
     env: Env,
 ):

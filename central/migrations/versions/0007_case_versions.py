@@ -23,6 +23,10 @@ def upgrade() -> None:
     with op.batch_alter_table("cases") as batch:
         batch.add_column(sa.Column("version", sa.Integer(), nullable=False, server_default="1"))
         batch.add_column(sa.Column("addressee", sa.JSON(), nullable=True))
+        batch.add_column(
+            sa.Column("red_lower_bound", sa.Boolean(), nullable=False, server_default=sa.false())
+        )
+    _mark_lower_bounds()
     with op.batch_alter_table("transitions") as batch:
         batch.add_column(sa.Column("version", sa.Integer(), nullable=True))
     op.create_table(
@@ -61,11 +65,39 @@ def upgrade() -> None:
     )
 
 
+def _mark_lower_bounds() -> None:
+    """Cases whose bundle says red was on as the recording began (read from the manifests)."""
+    conn = op.get_bind()
+    cases = sa.table(
+        "cases", sa.column("id"), sa.column("violation_id"), sa.column("red_lower_bound")
+    )
+    bundles = sa.table("bundles", sa.column("violation_id"), sa.column("manifest", sa.JSON()))
+    rows = conn.execute(
+        sa.select(cases.c.id, bundles.c.manifest).join(
+            bundles, bundles.c.violation_id == cases.c.violation_id
+        )
+    )
+    marked = [
+        cid
+        for cid, manifest in rows
+        if ((manifest or {}).get("decision") or {})
+        .get("signal_at_cross", {})
+        .get("began_before_stream")
+    ]
+    for start in range(0, len(marked), 500):
+        conn.execute(
+            cases.update()
+            .where(cases.c.id.in_(marked[start : start + 500]))
+            .values(red_lower_bound=True)
+        )
+
+
 def downgrade() -> None:
     op.drop_table("issued_documents")
     op.drop_table("case_claims")
     with op.batch_alter_table("transitions") as batch:
         batch.drop_column("version")
     with op.batch_alter_table("cases") as batch:
+        batch.drop_column("red_lower_bound")
         batch.drop_column("addressee")
         batch.drop_column("version")

@@ -209,6 +209,8 @@ def test_an_officer_checks_a_real_crossing_by_eye(
     page.locator(".frames").scroll_into_view_if_needed()
     path = screenshot(page, "evidence_vn_a")
     assert path.stat().st_size > 100_000
+    page.goto(f"{vn_a_server.url}/cases")  # the list says it too
+    assert "ít nhất" in page.inner_text("table.list"), "the list states a lower bound as fact"
     assert not errors, f"browser console errors (a CSP refusal shows here): {errors}"
     page.context.close()
 
