@@ -10,7 +10,6 @@ only: the document maps every move, which is no business of a stranger's.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
@@ -19,14 +18,9 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
-from central import cases
 from central.db import STATES, Case
-from central.fines import FineError
-from central.issued_documents import DocumentError
-from central.notices import NoticeError
 from central.reports import ReportError, render_json
 from central.users import User, audit
-from central.web import actions
 from central.web.auth import (
     NotFound,
     csrf_token,
@@ -124,47 +118,7 @@ class Me(BaseModel):
     csrf: str
 
 
-class MoveIn(BaseModel):
-    version: int = Field(ge=1, description="the case's version the decision was made on")
-
-
-class ConfirmIn(MoveIn):
-    plate: str | None = Field(None, max_length=32, description="the corrected plate, if misread")
-    plate_reason: str = Field("", max_length=300, description="why a confident read changed")
-
-
-class RejectIn(MoveIn):
-    # the table's keys as a Literal (the OpenAPI enum): mypy takes only literal values here
-    reason: Literal[tuple(cases.REJECT_REASONS)]  # type: ignore[valid-type]
-    text: str = Field("", max_length=500)
-
-
-class FineIn(MoveIn):
-    amount_vnd: int | None = Field(None, gt=0, le=10**12, description="default: the table's")
-    signer: str = Field(min_length=1, max_length=200, description="who signs the decision")
-
-
-class PayIn(MoveIn):
-    amount_vnd: int = Field(gt=0, le=10**12)
-    reference: str = Field(min_length=1, max_length=64)
-
-
-def _refused(exc: Exception) -> JSONResponse:
-    body: dict[str, Any] = {"detail": str(exc)}
-    if isinstance(exc, cases.StaleCase):
-        body["stale"] = {
-            "seen": exc.seen,
-            "version": exc.version,
-            "state": exc.state,
-            "since": [
-                {"to_state": t.to_state, "actor": t.actor, "at": t.at.isoformat()}
-                for t in exc.since
-            ],
-        }
-    return JSONResponse(body, 409)
-
-
-def _get(db: Session, case_id: int) -> Case:
+def get_case_or_404(db: Session, case_id: int) -> Case:
     case = db.get(Case, case_id)
     if case is None:
         raise NotFound(f"case {case_id}")
@@ -246,7 +200,7 @@ def get_case(
     db: Annotated[Session, Depends(get_db)],
 ) -> CaseDetail:
     """One case with its history and evidence (file URLs are the page's, same session)."""
-    case = _get(db, case_id)
+    case = get_case_or_404(db, case_id)
     ev = evidence_of(db, case, request.app.state.store.evidence)
     files = [*ev.frames, *ev.crops, *([ev.clip] if ev.clip else [])]
     return CaseDetail(
@@ -254,95 +208,6 @@ def get_case(
         transitions=[TransitionOut.model_validate(t) for t in timeline(db, case.id)],
         evidence=[EvidenceOut(role=f.role, name=f.name, sha256=f.sha256, url=f.url) for f in files],
         chain_status=ev.bundle.chain_status,
-    )
-
-
-def _do(db: Session, move: Callable[[], Case]) -> CaseOut | JSONResponse:
-    try:
-        case = move()
-        db.commit()
-    except (cases.CaseError, NoticeError, FineError, DocumentError) as exc:
-        db.rollback()
-        return _refused(exc)
-    return CaseOut.model_validate(case)
-
-
-@router.post("/cases/{case_id}/confirm", response_model=CaseOut, responses=REFUSED)
-def api_confirm(
-    case_id: CaseId,
-    body: ConfirmIn,
-    user: Annotated[User, Depends(require("cases.review"))],
-    db: Annotated[Session, Depends(get_db)],
-) -> Any:
-    _get(db, case_id)
-    return _do(
-        db,
-        lambda: actions.confirm(
-            db, user, case_id, body.plate, seen=body.version, reason=body.plate_reason
-        ),
-    )
-
-
-@router.post("/cases/{case_id}/reject", response_model=CaseOut, responses=REFUSED)
-def api_reject(
-    case_id: CaseId,
-    body: RejectIn,
-    user: Annotated[User, Depends(require("cases.review"))],
-    db: Annotated[Session, Depends(get_db)],
-) -> Any:
-    _get(db, case_id)
-    return _do(
-        db, lambda: actions.reject(db, user, case_id, body.reason, body.text, seen=body.version)
-    )
-
-
-@router.post("/cases/{case_id}/notice", response_model=CaseOut, responses=REFUSED)
-def api_notice(
-    case_id: CaseId,
-    body: MoveIn,
-    request: Request,
-    user: Annotated[User, Depends(require("cases.notice"))],
-    db: Annotated[Session, Depends(get_db)],
-) -> Any:
-    _get(db, case_id)
-    rules, store = request.app.state.rules, request.app.state.store.evidence
-    return _do(
-        db,
-        lambda: actions.issue_notice(db, user, case_id, rules, store, seen=body.version)[0],
-    )
-
-
-@router.post("/cases/{case_id}/fine", response_model=CaseOut, responses=REFUSED)
-def api_fine(
-    case_id: CaseId,
-    body: FineIn,
-    request: Request,
-    user: Annotated[User, Depends(require("cases.fine"))],
-    db: Annotated[Session, Depends(get_db)],
-) -> Any:
-    _get(db, case_id)
-    rules, store = request.app.state.rules, request.app.state.store.evidence
-    return _do(
-        db,
-        lambda: actions.record_fine(
-            db, user, case_id, body.amount_vnd, rules, store, seen=body.version, signer=body.signer
-        )[0],
-    )
-
-
-@router.post("/cases/{case_id}/pay", response_model=CaseOut, responses=REFUSED)
-def api_pay(
-    case_id: CaseId,
-    body: PayIn,
-    user: Annotated[User, Depends(require("cases.pay"))],
-    db: Annotated[Session, Depends(get_db)],
-) -> Any:
-    _get(db, case_id)
-    return _do(
-        db,
-        lambda: actions.record_payment(
-            db, user, case_id, body.amount_vnd, body.reference, seen=body.version
-        ),
     )
 
 

@@ -31,6 +31,7 @@ from central.fines import load_fines
 from central.store import Store, open_store
 from central.web import (
     api,
+    api_moves,
     pages_appeals,
     pages_cases,
     pages_documents,
@@ -155,6 +156,7 @@ def create_app(store: Store, settings: WebSettings) -> FastAPI:
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(api.router)
+    app.include_router(api_moves.router)
     app.include_router(pages_home.router)
     app.include_router(pages_cases.router)
     app.include_router(pages_documents.router)

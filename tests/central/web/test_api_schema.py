@@ -23,6 +23,9 @@ OPERATIONS = {
     ("POST", "/api/cases/{case_id}/notice"),
     ("POST", "/api/cases/{case_id}/fine"),
     ("POST", "/api/cases/{case_id}/pay"),
+    ("POST", "/api/cases/{case_id}/reverse"),
+    ("POST", "/api/cases/{case_id}/appeal"),
+    ("POST", "/api/cases/{case_id}/decide"),
     ("GET", "/api/report"),
 }
 
