@@ -96,6 +96,12 @@ CASES: dict[str, tuple[str, str]] = {
         "Bản đã ban hành được lưu nguyên vẹn: mọi lần tải đều là đúng tệp này (SHA-256 {sha}).",
         "The issued document is kept as issued: every download is this file (SHA-256 {sha}).",
     ),
+    "docs.plates": (
+        "Biển số trên văn bản: {plate} · camera đọc: {read}",
+        "Plate on the document: {plate} · camera read: {read}",
+    ),
+    "docs.corrected": ("cán bộ đã sửa", "corrected by the officer"),
+    "docs.addressee": ("Gửi: {name}", "To: {name}"),
     "docs.signer": ("Người ký", "Signed by"),
     "appeal.ground.vehicle_sold": ("Xe đã bán, chuyển nhượng", "Vehicle sold"),
     "appeal.ground.vehicle_stolen": ("Xe bị mất cắp", "Vehicle stolen"),

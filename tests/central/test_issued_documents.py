@@ -24,7 +24,15 @@ def _reimport(path: Path, plate: str) -> Path:
     with path.open("w", newline="", encoding="utf-8") as f:
         w = csv.writer(f)
         w.writerow(["plate", "owner_name", "address", "id_number", "vehicle_class"])
-        w.writerow([plate, "Công ty TNHH Vận tải Sông Tiền", "99 Hùng Vương, Cao Lãnh", "", "car"])
+        w.writerow(
+            [
+                plate,
+                "Công ty TNHH Vận tải Sông Tiền",
+                "99 Hùng Vương, Cao Lãnh",
+                "0312345678",
+                "motorcycle",
+            ]
+        )
     return path
 
 
@@ -49,7 +57,8 @@ def test_issued_documents_never_change_and_corrections_are_new_versions(
         html_before = officer.get(f"/cases/{cid}/notice").text
 
         with env.store.sessions.begin() as s:
-            import_registry(s, _reimport(tmp_path / "registry-2.csv", plate))
+            result = import_registry(s, _reimport(tmp_path / "registry-2.csv", plate))
+        assert result.updated == 1, f"the registry did not change: {result.summary()}"
         again = officer.get(f"/cases/{cid}/notice.pdf")
         assert again.content == issued.content, "the notice changed after a registry re-import"
         assert officer.get(f"/cases/{cid}/notice").text == html_before

@@ -7,10 +7,14 @@ out/screenshots/."""
 
 from __future__ import annotations
 
+import csv
+import hashlib
 import re
+from pathlib import Path
 from typing import Any
 
 from central.db import CONFIRMED, NOTICE_ISSUED, Case
+from central.registry import import_registry
 from central.users import OFFICER, add_user
 from tests.fixtures.browser import (
     PASSWORDS,
@@ -112,3 +116,70 @@ def test_two_officers_get_different_cases_and_a_stale_decision_is_refused_and_ex
     assert "MT-" in hoa.inner_text("#documents"), "the frozen notice is listed"
     for page in (lan, tuan, hoa):
         page.context.close()
+
+
+def test_a_sent_notice_stays_as_sent_and_an_appeal_cancels_it_through_the_page(
+    browser: Any, web_server: WebServer, web_env: WebEnv, tmp_path: Path
+) -> None:
+    lan = _sign_in(browser, web_server, USERS["officer"], PASSWORDS["officer"])
+    held = _case_on(lan)
+    lan.fill("#plate-input", TRUE_PLATE)
+    with lan.expect_navigation():
+        lan.click("#confirm-button")
+    lan.goto(f"{web_server.url}/cases/{held}")
+    with lan.expect_navigation():
+        lan.click("#notice-button")
+    sent = lan.request.get(f"{web_server.url}/cases/{held}/notice.pdf")
+    assert sent.status == 200 and sent.body().startswith(b"%PDF")
+    sha = hashlib.sha256(sent.body()).hexdigest()
+    assert sha in lan.inner_text("#notice-hash"), "the case page does not show the hash"
+
+    # The registry is re-imported: the plate now belongs to a company at another address.
+    with web_env.store.sessions.begin() as s:
+        result = import_registry(s, _company_owns(tmp_path / "registry.csv", TRUE_PLATE))
+    assert result.updated == 1, f"the registry did not change: {result.summary()}"
+    again = lan.request.get(f"{web_server.url}/cases/{held}/notice.pdf")
+    assert again.body() == sent.body(), "the notice sent changed after a registry re-import"
+    lan.reload()
+    frame = lan.frame_locator("iframe.notice-frame").locator("body")
+    assert "Công ty" not in frame.inner_text(), "the notice on the page was re-rendered"
+
+    # The owner sold the vehicle: the appeal is recorded, the supervisor cancels the notice.
+    lan.locator("details.act summary").click()
+    lan.select_option("#appeal-ground", "vehicle_sold")
+    lan.fill("#appeal-text", "đã bán xe trước ngày vi phạm")
+    with lan.expect_navigation():
+        lan.click("#appeal-button")
+    assert "Đã ghi nhận khiếu nại" in _flash(lan), _flash(lan)
+    hoa = _sign_in(browser, web_server, USERS["supervisor"], PASSWORDS["supervisor"])
+    hoa.goto(f"{web_server.url}/cases/{held}")
+    hoa.check("#outcome-cancel")
+    hoa.fill("#decide-text", "hợp đồng mua bán có công chứng")
+    with hoa.expect_navigation():
+        hoa.click("#decide-button")
+    assert "đã hủy thông báo" in _flash(hoa), _flash(hoa)
+    assert "Đã hủy thông báo" in hoa.inner_text("h1")
+    documents = hoa.inner_text("#documents")
+    assert "Đã hủy" in documents, "the cancelled notice is not marked void"
+    assert f"{TRUE_PLATE} · camera đọc: 51K-678.98 · cán bộ đã sửa" in documents, documents
+    screenshot(hoa, "appeal-cancelled")
+    kept = hoa.request.get(f"{web_server.url}/documents/1.pdf")
+    assert kept.body() == sent.body(), "the void notice is not kept as sent"
+    for page in (lan, hoa):
+        page.context.close()
+
+
+def _company_owns(path: Path, plate: str) -> Path:
+    with path.open("w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(["plate", "owner_name", "address", "id_number", "vehicle_class"])
+        w.writerow(
+            [
+                plate,
+                "Công ty TNHH Vận tải Sông Tiền",
+                "99 Hùng Vương, Cao Lãnh",
+                "0312345678",
+                "car",
+            ]
+        )
+    return path
