@@ -156,6 +156,22 @@ class CameraConfig(StrictModel):
         xs, ys = [p[0] for p in self.roi], [p[1] for p in self.roi]
         return (int(min(xs)), int(min(ys)), int(max(xs) - min(xs)), int(max(ys) - min(ys)))
 
+    def detection_rect(self, width: int, height: int) -> tuple[int, int, int, int] | None:
+        """What the detector reads of a `width`x`height` frame (x, y, w, h; None: all of it):
+        the drawn `roi`, else the band around the stop line (detector.region)."""
+        if self.roi:
+            return self.roi_rect
+        if self.detector.region == "frame":
+            return None
+        ux, uy = self.unit_direction
+        along, across = self.detector.band_along, self.detector.band_across
+        mx = width * (along * abs(ux) + across * abs(uy))
+        my = height * (along * abs(uy) + across * abs(ux))
+        xs, ys = [p[0] for p in self.stop_line], [p[1] for p in self.stop_line]
+        x0, x1 = max(0, int(min(xs) - mx)), min(width, math.ceil(max(xs) + mx))
+        y0, y1 = max(0, int(min(ys) - my)), min(height, math.ceil(max(ys) + my))
+        return (x0, y0, x1 - x0, y1 - y0)
+
     @property
     def unit_direction(self) -> tuple[float, float]:
         """The travel direction as a unit vector."""

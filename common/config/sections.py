@@ -50,6 +50,14 @@ class DetectorConfig(StrictModel):
     detect_fps: float = Field(5.0, gt=0, le=60)  # detections/s while a vehicle nears the line
     idle_detect_fps: float = Field(2.0, gt=0, le=60)  # detections/s otherwise
     classes: list[VehicleLabel] = Field(default_factory=_default_classes, min_length=1)
+    # Where the detector looks when the camera draws no `roi`: "band", the stop line's
+    # surroundings (what the rule judges), or "frame", the whole picture. The band reaches
+    # `band_along` of the frame's size each way along the travel direction and `band_across`
+    # beyond the line's ends: cropped there, small road users near the line are scaled up to
+    # the network's input instead of down with the whole frame, and fewer pixels are read.
+    region: Literal["band", "frame"] = "band"
+    band_along: float = Field(0.35, gt=0, le=1)
+    band_across: float = Field(0.05, ge=0, le=1)
 
 
 class TrackerConfig(StrictModel):
@@ -67,6 +75,9 @@ class RuleConfig(StrictModel):
     amber_grace_s: float = Field(1.0, ge=0)
     min_seconds_into_red: float = Field(0.3, ge=0)
     debounce_frames: int = Field(3, ge=1)  # a lamp reads the same this many frames to count
+    # The crossing must be seen: the detections just before and just past the line at most
+    # this far apart (5 detection intervals at 5/s), else it is `unseen`, never a violation.
+    max_crossing_gap_s: float = Field(1.0, gt=0)
 
 
 class PlateConfig(StrictModel):

@@ -86,7 +86,8 @@ def measure(cameras: Sequence[CameraConfig], registry: ModelRegistry) -> Capacit
     costs = []
     for cam in cameras:
         w, h = cam.frame_size or (1920, 1080)
-        key = (cam.detector.kind, cam.detector.engine, cam.detector.threads, w, h, cam.roi_rect)
+        region = cam.detection_rect(w, h)
+        key = (cam.detector.kind, cam.detector.engine, cam.detector.threads, w, h, region)
         if key not in timed:
             timed[key] = _time_detector(cam, registry, (w, h))
         costs.append(CameraCost(cam.id, timed[key], cam.detector.detect_fps,
@@ -120,10 +121,11 @@ def _time_detector(cam: CameraConfig, registry: ModelRegistry, size: tuple[int, 
     detector = build_detector(cam, registry)
     rng = np.random.default_rng(0)
     picture = rng.integers(0, 255, (size[1], size[0], 3), dtype=np.uint8)
-    detector.detect(picture, cam.roi_rect)  # the first call compiles and allocates
+    region = cam.detection_rect(*size)
+    detector.detect(picture, region)  # the first call compiles and allocates
     started = time.process_time()  # CPU of every thread: a 2-thread detector costs both
     for _ in range(CALLS):
-        detector.detect(picture, cam.roi_rect)
+        detector.detect(picture, region)
     return (time.process_time() - started) / CALLS * 1000
 
 

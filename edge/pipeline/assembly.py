@@ -52,7 +52,7 @@ def warm_up(camera: CameraConfig, detector: Detector, finder: PlateFinder | None
         return
     w, h = camera.frame_size
     blank = np.zeros((h, w, 3), np.uint8)
-    detector.detect(blank, camera.roi_rect)
+    detector.detect(blank, camera.detection_rect(w, h))
     if finder is not None:
         finder.find(blank[: min(h, 240), : min(w, 320)])
 
@@ -104,7 +104,7 @@ def build_pipeline(
         writer,
         rates=camera.detector,
         evidence=camera.evidence,
-        roi=camera.roi_rect,
+        region=camera.detection_rect,
         clip=ClipRecorder.from_config(camera.evidence, fps),
         frame_size=camera.frame_size,
     )

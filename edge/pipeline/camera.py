@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -22,7 +23,7 @@ from common.config.sections import DetectorConfig, EvidenceConfig
 from edge.perception.geometry import iou_matrix
 from edge.perception.plate.track_plates import PlateVote, TrackPlates
 from edge.perception.riders import PERSON, road_users
-from edge.perception.vehicles import VEHICLE_LABELS, Detector, one_box_per_vehicle
+from edge.perception.vehicles import VEHICLE_LABELS, Detector, Roi, one_box_per_vehicle
 from edge.pipeline import overlay_facts as overlay
 from edge.pipeline.activity import near_line_activity
 from edge.pipeline.clip import ClipRecorder, Cut
@@ -117,7 +118,7 @@ class Pipeline:
         *,
         rates: DetectorConfig,
         evidence: EvidenceConfig,
-        roi: tuple[int, int, int, int] | None = None,
+        region: Callable[[int, int], Roi | None] | None = None,
         clip: ClipRecorder | None = None,
         frame_size: tuple[int, int] | None = None,
     ) -> None:
@@ -134,7 +135,8 @@ class Pipeline:
         self.idle_step = max(self.step, round(fps / idle))
         self.active = True  # detect at the full rate until the scene is known
         self._last_detect = -(10**9)
-        self.roi, self.frame_size = roi, frame_size
+        self.region, self.frame_size = region, frame_size
+        self._regions: dict[tuple[int, int], Roi | None] = {}
         self.frames_before = max(1, round(evidence.frames_before_s * fps))
         self.frames_after = max(1, round(evidence.frames_after_s * fps))
         # Enough frames to reach back from a crossing found one detection step late.
@@ -196,9 +198,16 @@ class Pipeline:
                 out.append(v)
         return out
 
+    def _region_of(self, image: np.ndarray) -> Roi | None:
+        """The detection region for a frame of this size (the camera's, computed once)."""
+        size = (int(image.shape[1]), int(image.shape[0]))
+        if size not in self._regions:
+            self._regions[size] = self.region(*size) if self.region else None
+        return self._regions[size]
+
     def _detect_and_judge(self, frame: Frame) -> list[Violation]:
         self.stats.detections_run += 1
-        seen = self.detector.detect(frame.image, self.roi)
+        seen = self.detector.detect(frame.image, self._region_of(frame.image))
         found = road_users([d for d in seen if d.label in VEHICLE_LABELS or d.label == PERSON])
         vehicles = [d for d in found if d.label != PERSON]
         dets = one_box_per_vehicle(vehicles)

@@ -38,6 +38,7 @@ class DecisionKind(StrEnum):
     EXEMPT = "exempt"  # left through the right-turn-on-red exit zone
     NOT_RED = "not_red"  # the signal was not red at the crossing, or only just turned red
     STOPPED = "stopped"  # crossed the line but did not continue past it
+    UNSEEN = "unseen"  # the crossing fell in a gap between detections too long to judge it
 
 
 @dataclass(frozen=True)
@@ -76,6 +77,7 @@ class _Pending:
     label: str
     signal: SignalStatus
     cross_point: XY = (0.0, 0.0)  # where the anchor's path met the line
+    gap_s: float = 0.0  # between the last detection before the line and the first past it
     frames_past: int = 0
     max_past: float = 0.0  # furthest past the line along the travel direction
     max_moved: float = 0.0  # furthest from the crossing point while past the line
@@ -222,7 +224,9 @@ class RedLightRule:
         signal = self.signal_at(cross_frame)
         label = max(state.labels, key=lambda k: (state.labels[k], k))
         point = (a[0] + frac * (b[0] - a[0]), a[1] + frac * (b[1] - a[1]))
-        state.pending = _Pending(cross_frame, cross_t, obs.box, label, signal, point)
+        state.pending = _Pending(
+            cross_frame, cross_t, obs.box, label, signal, point, gap_s=t - state.last_t
+        )
         return self._follow(obs, state, t)
 
     def _follow(self, obs: Observation, state: _TrackState, t: float) -> Decision | None:
@@ -272,8 +276,18 @@ class RedLightRule:
             "needed_past_line_px": round(max(s.min_distance_px, MIN_BOX_HEIGHTS * height), 1),
             "frames_past_line": p.frames_past,
             "left_through_exit_zone": p.entered_exit,
+            "crossing_gap_s": round(p.gap_s, 3),
         }
-        if p.entered_exit:
+        if p.gap_s > s.max_crossing_gap_s:
+            # A track lost for a while and found past the line may have taken another road
+            # user's box (one passing in front of a vehicle stopped at the line): without a
+            # detection close before and after, nobody can check the crossing on the frames.
+            kind = DecisionKind.UNSEEN
+            explanation["reason"] = (
+                f"crossing not seen: {p.gap_s:.2f} s between the detections before and past "
+                f"the line (at most {s.max_crossing_gap_s:g} s)"
+            )
+        elif p.entered_exit:
             kind = DecisionKind.EXEMPT
             explanation["reason"] = "left through the right-turn-on-red exit zone"
         elif not self._continued(p):

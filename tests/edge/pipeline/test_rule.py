@@ -186,3 +186,27 @@ def test_a_vehicle_continued_when_it_moved_far_from_where_it_crossed_in_any_dire
     needed = decisions[0].explanation["needed_past_line_px"]
     assert isinstance(moved, float) and isinstance(needed, float)
     assert (moved >= needed) == (kind == "violation"), f"{case}: moved {moved}, needed {needed}"
+
+
+@pytest.mark.parametrize(
+    ("gap_frames", "kind"),
+    [
+        (3, "violation"),  # 0.3 s between the detections around the line: seen
+        (10, "violation"),  # 1.0 s: still seen (the limit)
+        (14, "unseen"),  # 1.4 s: a lost track found past the line, maybe on another box
+    ],
+)
+def test_a_crossing_inside_a_long_gap_between_detections_is_unseen_never_a_violation(
+    gap_frames: int, kind: str
+) -> None:
+    rule = RedLightRule(StopLine(LINE, UP))
+    for i in range(40):
+        rule.on_signal(i, i / FPS, status(LampState.RED))
+    frames = [(0, 470), (2, 440), (4, 415), (4 + gap_frames, 360), (6 + gap_frames, 320)]
+    decisions = []
+    for i, y in frames:
+        decisions += rule.update(i, i / FPS, [Observation(3, (370, y - 80, 430, y), "motorcycle")])
+    decisions += rule.finish_all()
+    (d,) = decisions
+    assert d.kind == kind, d.explanation
+    assert d.explanation["crossing_gap_s"] == pytest.approx(gap_frames / FPS)
