@@ -27,6 +27,7 @@ from central.notices import (
     TEMPLATES,
     IssuingUnit,
     NoticeData,
+    html_to_pdf,
     notice_data_for,
     render_notice_html,
     template_env,
@@ -37,15 +38,6 @@ from central.store import EvidenceStore
 
 class DocumentError(ValueError):
     """A stored document is missing or not what was issued."""
-
-
-def html_to_pdf(html: str) -> bytes:
-    """The PDF of exactly this HTML (WeasyPrint; imported only where PDFs are made)."""
-    from weasyprint import HTML
-
-    pdf = HTML(string=html, base_url=str(TEMPLATES)).write_pdf()
-    assert pdf is not None
-    return pdf
 
 
 def current(session: Session, case_id: int, kind: str = NOTICE) -> IssuedDocument | None:

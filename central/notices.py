@@ -350,10 +350,15 @@ def render_notice_html(data: NoticeData) -> str:
     )
 
 
-def render_notice_pdf(data: NoticeData) -> bytes:
-    """The notice as an A4 PDF (WeasyPrint, DejaVu Sans for the Vietnamese diacritics)."""
+def html_to_pdf(html: str) -> bytes:
+    """The A4 PDF of exactly this HTML (WeasyPrint, DejaVu Sans for the diacritics)."""
     from weasyprint import HTML  # heavy import: only where PDFs are made
 
-    pdf = HTML(string=render_notice_html(data), base_url=str(TEMPLATES)).write_pdf()
+    pdf = HTML(string=html, base_url=str(TEMPLATES)).write_pdf()
     assert pdf is not None
     return pdf
+
+
+def render_notice_pdf(data: NoticeData) -> bytes:
+    """The notice as an A4 PDF."""
+    return html_to_pdf(render_notice_html(data))

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from central import issued_documents
 from central.db import CONFIRMED, NOTICE, EvidenceFile, IssuedDocument
 from central.issued_documents import DocumentError
-from central.notices import NoticeError, render_notice_html
+from central.notices import NoticeError, html_to_pdf, render_notice_html
 from central.users import User, audit
 from central.web import actions
 from central.web.auth import NotFound, get_db, lang_of, require
@@ -74,7 +74,7 @@ def _notice(request: Request, db: Session, case_id: int, fmt: str, user: User) -
             html = render_notice_html(data)
             number = None
             if fmt == "pdf":
-                pdf = issued_documents.html_to_pdf(html)
+                pdf = html_to_pdf(html)
                 name = f'attachment; filename="draft-case-{case.id}.pdf"'
                 response = Response(
                     pdf, media_type="application/pdf", headers={"Content-Disposition": name}

@@ -5,7 +5,6 @@ issued; a fine decision is frozen with its number, date and signer."""
 
 from __future__ import annotations
 
-import csv
 import hashlib
 from pathlib import Path
 
@@ -16,24 +15,7 @@ from central.db import DECISION, NOTICE, SUPERSEDED, Case, IssuedDocument
 from central.registry import import_registry
 from central.users import User
 from central.web import actions
-from tests.fixtures.browser import DemoBundles, make_web_env
-
-
-def _reimport(path: Path, plate: str) -> Path:
-    """The registry after a re-import: the plate now belongs to a company elsewhere."""
-    with path.open("w", newline="", encoding="utf-8") as f:
-        w = csv.writer(f)
-        w.writerow(["plate", "owner_name", "address", "id_number", "vehicle_class"])
-        w.writerow(
-            [
-                plate,
-                "Công ty TNHH Vận tải Sông Tiền",
-                "99 Hùng Vương, Cao Lãnh",
-                "0312345678",
-                "motorcycle",
-            ]
-        )
-    return path
+from tests.fixtures.browser import DemoBundles, company_owns, make_web_env
 
 
 def test_issued_documents_never_change_and_corrections_are_new_versions(
@@ -57,7 +39,9 @@ def test_issued_documents_never_change_and_corrections_are_new_versions(
         html_before = officer.get(f"/cases/{cid}/notice").text
 
         with env.store.sessions.begin() as s:
-            result = import_registry(s, _reimport(tmp_path / "registry-2.csv", plate))
+            result = import_registry(
+                s, company_owns(tmp_path / "registry-2.csv", plate, "motorcycle")
+            )
         assert result.updated == 1, f"the registry did not change: {result.summary()}"
         again = officer.get(f"/cases/{cid}/notice.pdf")
         assert again.content == issued.content, "the notice changed after a registry re-import"

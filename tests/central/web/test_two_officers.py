@@ -7,7 +7,6 @@ out/screenshots/."""
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import re
 from pathlib import Path
@@ -22,6 +21,7 @@ from tests.fixtures.browser import (
     USERS,
     WebEnv,
     WebServer,
+    company_owns,
     screenshot,
 )
 
@@ -136,7 +136,7 @@ def test_a_sent_notice_stays_as_sent_and_an_appeal_cancels_it_through_the_page(
 
     # The registry is re-imported: the plate now belongs to a company at another address.
     with web_env.store.sessions.begin() as s:
-        result = import_registry(s, _company_owns(tmp_path / "registry.csv", TRUE_PLATE))
+        result = import_registry(s, company_owns(tmp_path / "registry.csv", TRUE_PLATE, "car"))
     assert result.updated == 1, f"the registry did not change: {result.summary()}"
     again = lan.request.get(f"{web_server.url}/cases/{held}/notice.pdf")
     assert again.body() == sent.body(), "the notice sent changed after a registry re-import"
@@ -167,19 +167,3 @@ def test_a_sent_notice_stays_as_sent_and_an_appeal_cancels_it_through_the_page(
     assert kept.body() == sent.body(), "the void notice is not kept as sent"
     for page in (lan, hoa):
         page.context.close()
-
-
-def _company_owns(path: Path, plate: str) -> Path:
-    with path.open("w", newline="", encoding="utf-8") as f:
-        w = csv.writer(f)
-        w.writerow(["plate", "owner_name", "address", "id_number", "vehicle_class"])
-        w.writerow(
-            [
-                plate,
-                "Công ty TNHH Vận tải Sông Tiền",
-                "99 Hùng Vương, Cao Lãnh",
-                "0312345678",
-                "car",
-            ]
-        )
-    return path
