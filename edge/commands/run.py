@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -13,6 +14,7 @@ from common.config.city import load_config
 from common.config.yaml_file import ConfigError
 from common.logs import setup_logging
 from edge.delivery.daemon import BoxDaemon
+from edge.perception.openvino_session import CACHE_ENV
 
 log = logging.getLogger("edge.commands.run")
 
@@ -64,6 +66,8 @@ def run_main(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
+    # compiled and derived models kept between starts, on the box's own disk
+    os.environ.setdefault(CACHE_ENV, str(config.edge.state_dir / "model-cache"))
     if args.capacity_check:
         from edge.delivery.capacity import check_box
 

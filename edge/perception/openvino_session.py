@@ -11,12 +11,18 @@ The adapter answers the two calls the pipeline makes of an onnxruntime session, 
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+# Where compiled models are kept between starts (OpenVINO's model cache): a worker that
+# restarts loads them instead of compiling again. `dendo-edge run` points it into the box's
+# state directory; unset, nothing is cached.
+CACHE_ENV = "DENDO_MODEL_CACHE"
 
 
 @dataclass(frozen=True)
@@ -64,6 +70,10 @@ class OpenVinoSession:
             # first cores: four camera workers on a box would share one core.
             "ENABLE_CPU_PINNING": False,
         }
+        cache = os.environ.get(CACHE_ENV)
+        if cache:
+            os.makedirs(cache, exist_ok=True)
+            config["CACHE_DIR"] = cache
         self.compiled = core.compile_model(net, "CPU", config)
         self._request = self.compiled.create_infer_request()
         self.precision = precision

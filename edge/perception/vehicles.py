@@ -8,15 +8,15 @@ pixels are spent on letterbox padding.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
 import numpy as np
-import onnx
 
 from common.config.sections import DetectorConfig, Engine
+from edge.perception.derived_models import derived_model
 from edge.perception.geometry import Box, Point, anchor, as_box, iou_matrix
 from edge.perception.onnx_session import ModelSession, open_model
 from edge.perception.yolo import detect_boxes
@@ -120,10 +120,17 @@ class VehicleDetector:
             if size == (640, 640):
                 self.sessions[size] = open_model(self.model_path, self.threads, self.engine)
             else:
-                fitted = fit_input(onnx.load(str(self.model_path)), *size)
-                model = fitted.SerializeToString()
+                model = derived_model(self.model_path, f"fit-{size[0]}x{size[1]}", self._fit(*size))
                 self.sessions[size] = open_model(model, self.threads, self.engine)
         return self.sessions[size]
+
+    def _fit(self, height: int, width: int) -> Callable[[], bytes]:
+        def make() -> bytes:
+            import onnx
+
+            return fit_input(onnx.load(str(self.model_path)), height, width).SerializeToString()
+
+        return make
 
     def detect(self, frame_bgr: np.ndarray, roi: Roi | None = None) -> list[Detection]:
         image, ox, oy = crop_roi(frame_bgr, roi)

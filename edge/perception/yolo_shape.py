@@ -11,10 +11,12 @@ box decoder. Rewriting those (and the declared input shape) gives the same netwo
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
 import numpy as np
-import onnx
-from onnx import numpy_helper
+
+if TYPE_CHECKING:  # imported where a graph is rewritten: half a CPU-second at start-up
+    import onnx
 
 STRIDES = (8, 16, 32)
 SQUARE = 640
@@ -51,6 +53,9 @@ def _tensors(model: onnx.ModelProto) -> list[onnx.TensorProto]:
 
 def fit_input(model: onnx.ModelProto, height: int, width: int) -> onnx.ModelProto:
     """A copy of a 640x640 YOLOv8 graph that takes a 1x3xHxW input (multiples of 32)."""
+    import onnx
+    from onnx import numpy_helper
+
     if height % STRIDES[-1] or width % STRIDES[-1]:
         raise ValueError(f"YOLO input {width}x{height} must be multiples of {STRIDES[-1]}")
     square_n = anchors(SQUARE, SQUARE)[1].size

@@ -7,19 +7,23 @@ per-step probabilities give a confidence for the whole line.
 
 from __future__ import annotations
 
+import hashlib
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import cv2
 import numpy as np
-import onnx
-import onnxruntime as ort
-from onnx import numpy_helper
 
+from edge.perception.derived_models import derived_model
 from edge.perception.onnx_session import open_model
 from edge.perception.openvino_session import OpenVinoSession
+
+if TYPE_CHECKING:  # both heavy to import: onnx only to cut the model, onnxruntime if it runs
+    import onnx
+    import onnxruntime as ort
 
 PLATE_CHARSET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ-."
 INPUT_HEIGHT = 48
@@ -43,6 +47,9 @@ def restrict_classes(model_path: Path, vocab_size: int, classes: np.ndarray) -> 
     it, so keeping only the rows of the allowed classes gives exactly the softmax over them,
     and skips a tenth of the model's work.
     """
+    import onnx  # only where the model is cut (not on a start with the cut one cached)
+    from onnx import numpy_helper
+
     model = onnx.load(str(model_path))
     cut = 0
     for init in model.graph.initializer:
@@ -92,7 +99,10 @@ class PaddleLineRecognizer:
                 raise ValueError(f"recogniser dictionary {dict_path} lacks characters {missing}")
             # Allowed classes: blank first, then the charset in order.
             classes = np.array([0, *(index[ch] for ch in charset)], dtype=np.int64)
-            model = restrict_classes(model_path, len(vocab), classes)
+            tag = "classes-" + hashlib.sha256(classes.tobytes()).hexdigest()[:12]
+            model = derived_model(
+                model_path, tag, lambda: restrict_classes(model_path, len(vocab), classes)
+            )
             self.alphabet = ["", *charset]
         self.session: OpenVinoSession | ort.InferenceSession = open_model(model, threads, engine)
         precision = getattr(self.session, "precision", "f32")
