@@ -5,9 +5,18 @@ run's own) with the calibration from its ../shared/media JSON, and reports CPU t
 system, all threads) divided by the video's duration, wall-clock frames per second, the
 violations found, and peak RSS. `cpu_s_per_video_s` includes the start-up (imports, model
 loading: about a second of CPU, a large share of a 15 s clip); `cpu_s_per_video_s_running`
-subtracts a start-up-only run, which is what a live camera pays hour after hour. Prints JSON.
+subtracts a start-up-only run, which is what a live camera pays hour after hour.
 
-    python scripts/bench_edge.py [--video ../shared/media/vn_a.mp4] [--rates 10 5 3]
+In the same run, the naive peer the speed targets are ratios to: every frame decoded,
+YOLOv8n at its exported 640x640 input on every third frame, onnxruntime on one thread, NMS
+(`peer`); `ratio_to_peer` is each rate's running cost over the peer's. Each model's engine
+and precision as they ran are named (`models`; `DENDO_PRECISION=f32` turns bfloat16 off, as
+on an AVX2 edge box), and one more replay at the last rate splits the CPU by stage
+(`stages`: decode, signal, detect, track, rule, plates, evidence, in the pipeline's own
+thread; `pipeline_thread` is all of that thread including start-up, `other_threads` the
+decoder's and the inference engines' worker threads). Prints JSON.
+
+    python scripts/bench_edge.py [--video ../shared/media/vn_a.mp4] [--rates 10 5 3 5:2]
 """
 
 from __future__ import annotations
@@ -88,6 +97,123 @@ def one_run(
     }
 
 
+PEER_EVERY = 3  # the peer detects on every third frame
+
+
+def naive_peer(video: Path) -> dict[str, object]:
+    """Runs inside the child: the naive peer's loop, its CPU per video-second."""
+    import cv2
+    import numpy as np
+    import onnxruntime as ort
+
+    from edge.perception.models import ModelRegistry
+    from edge.perception.yolo import detect_boxes
+
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = options.inter_op_num_threads = 1
+    model = str(ModelRegistry().path("vehicles"))
+    session = ort.InferenceSession(model, options, providers=["CPUExecutionProvider"])
+    capture = cv2.VideoCapture(str(video))
+    fps = capture.get(cv2.CAP_PROP_FPS) or 25.0
+    classes = np.array([0, 1, 2, 3, 5, 7], dtype=np.int64)  # person, two-wheelers, cars …
+    frames = detections = 0
+    started = time.process_time()
+    while True:
+        ok, image = capture.read()
+        if not ok:
+            break
+        if frames % PEER_EVERY == 0:
+            detect_boxes(session, image, 0.25, 0.45, classes)
+            detections += 1
+        frames += 1
+    cpu = time.process_time() - started
+    return {
+        "what": "decode every frame; YOLOv8n 640x640 on every third, onnxruntime 1 thread, NMS",
+        "frames": frames,
+        "detections": detections,
+        "cpu_seconds": round(cpu, 2),
+        "cpu_s_per_video_s": round(cpu / (frames / fps), 3),
+    }
+
+
+def timed_stages(run: Any) -> dict[str, float]:
+    """CPU seconds (process time, all threads) per stage of one replay `run()`: the stage
+    methods are wrapped with timers for the run (a profiler would inflate the many small
+    numpy calls of the signal reading several times over)."""
+    from edge.perception.plate.track_plates import TrackPlates
+    from edge.perception.vehicles import VehicleDetector
+    from edge.pipeline.evidence import EvidenceWriter
+    from edge.pipeline.rule import RedLightRule
+    from edge.pipeline.signal import SignalSource
+    from edge.pipeline.source import FileSource
+    from edge.pipeline.track import Tracker
+
+    spent: dict[str, float] = {}
+    places: dict[str, list[tuple[Any, str]]] = {
+        "signal": [(SignalSource, "status")],
+        "detect": [(VehicleDetector, "detect")],
+        "track": [(Tracker, "update")],
+        "rule": [(RedLightRule, "update")],
+        "plates": [(TrackPlates, "offer"), (TrackPlates, "decide")],
+        "evidence": [(EvidenceWriter, "write")],
+    }
+
+    clock = time.thread_time  # this thread's: decoder and inference threads are apart
+
+    def timed(stage: str, method: Any) -> Any:
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            started = clock()
+            try:
+                return method(*args, **kwargs)
+            finally:
+                spent[stage] = spent.get(stage, 0.0) + clock() - started
+
+        return wrapper
+
+    frames: Any = FileSource.__iter__
+
+    def decoded(self: Any) -> Any:  # the time inside the reader's next(), frame by frame
+        it = frames(self)
+        while True:
+            started = clock()
+            try:
+                frame = next(it)
+            except StopIteration:
+                return
+            finally:
+                spent["decode"] = spent.get("decode", 0.0) + clock() - started
+            yield frame
+
+    saved = [(cls, name, getattr(cls, name)) for pl in places.values() for cls, name in pl]
+    for stage, pl in places.items():
+        for cls, name in pl:
+            setattr(cls, name, timed(stage, getattr(cls, name)))
+    FileSource.__iter__ = decoded  # type: ignore[method-assign]
+    process, thread = time.process_time(), clock()
+    try:
+        run()
+    finally:
+        for cls, name, method in saved:
+            setattr(cls, name, method)
+        FileSource.__iter__ = frames  # type: ignore[method-assign]
+    split = {k: round(v, 3) for k, v in sorted(spent.items())}
+    split["pipeline_thread"] = round(clock() - thread, 3)
+    split["other_threads"] = round(time.process_time() - process - (clock() - thread), 3)
+    return split
+
+
+def models_as_run(engine: str) -> dict[str, dict[str, str]]:
+    """The engine and precision each model runs in on this CPU (as the sessions choose)."""
+    precision = "f32"
+    if engine == "openvino":
+        from edge.perception.openvino_session import bf16_supported, chosen_precision
+
+        precision = chosen_precision(bf16_supported())
+    return {
+        m: {"engine": engine, "precision": precision} for m in ("vehicles", "plates", "text_rec")
+    }
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--video", type=Path, default=REPO.parent / "shared/media/vn_a.mp4")
@@ -101,7 +227,17 @@ def main() -> int:
     parser.add_argument("--engine", default="openvino", choices=ENGINES, help="runs the models")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--child-end", type=float, help=argparse.SUPPRESS)
+    parser.add_argument("--profile", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.child == "peer":
+        print(json.dumps(naive_peer(args.video)))
+        return 0
+    if args.child is not None and args.profile:
+        near, _, idle = args.child.partition(":")
+        rates = float(near), float(idle or near)
+        split = timed_stages(lambda: one_run(args.video, *rates, args.threads, args.engine))
+        print(json.dumps(split))
+        return 0
     if args.child is not None:
         near, _, idle = args.child.partition(":")
         rate, idle_rate = float(near), float(idle or near)
@@ -112,10 +248,13 @@ def main() -> int:
         print(json.dumps({"skipped": f"{args.video} not found"}))
         return 0
 
-    def child(rate: str, end_s: float | None = None) -> dict[str, Any]:  # the child's JSON
+    def child(
+        rate: str, end_s: float | None = None, profile: bool = False
+    ) -> dict[str, Any]:  # the child's JSON
         cmd = [sys.executable, __file__, "--video", str(args.video), "--child", rate]
         cmd += ["--threads", str(args.threads), "--engine", args.engine]
         cmd += ["--child-end", str(end_s)] if end_s is not None else []
+        cmd += ["--profile"] if profile else []
         out = subprocess.run(cmd, capture_output=True, text=True, check=False)
         if out.returncode != 0:
             return {"detect_fps": rate, "error": out.stderr[-2000:]}
@@ -135,7 +274,25 @@ def main() -> int:
             video_s = float(run["video_seconds"]) - float(startup["video_seconds"])
             run["cpu_s_per_video_s_running"] = round(cpu / video_s, 3)
         runs.append(run)
-    report = {"machine": machine(), "video": args.video.name, "startup": startup, "runs": runs}
+    print("the naive peer", file=sys.stderr, flush=True)
+    peer = child("peer")
+    for run in runs:
+        if "cpu_s_per_video_s_running" in run and "error" not in peer:
+            run["ratio_to_peer"] = round(
+                float(run["cpu_s_per_video_s_running"]) / float(peer["cpu_s_per_video_s"]), 3
+            )
+    last = args.rates[-1]
+    print(f"one replay split by stage at {last} detections/s", file=sys.stderr, flush=True)
+    stages = child(str(args.rates[-1]), profile=True)
+    report = {
+        "machine": machine(),
+        "video": args.video.name,
+        "models": models_as_run(args.engine),
+        "startup": startup,
+        "runs": runs,
+        "peer": peer,
+        "stages": stages,
+    }
     print(json.dumps(report, indent=1))
     return 0
 

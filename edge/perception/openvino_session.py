@@ -33,6 +33,14 @@ class InputInfo:
     shape: tuple[int | None, ...]
 
 
+PRECISION_ENV = "DENDO_PRECISION"  # "f32": never bfloat16 (an ordinary CPU's figures)
+
+
+def chosen_precision(bf16: bool) -> str:
+    """What "auto" picks: bfloat16 where the CPU has it, unless DENDO_PRECISION=f32 says no."""
+    return "bf16" if bf16 and os.environ.get(PRECISION_ENV, "").lower() != "f32" else "f32"
+
+
 def bf16_supported(core: Any = None) -> bool:
     """Whether this CPU computes bfloat16 natively (AVX-512 BF16 or AMX)."""
     import openvino as ov
@@ -50,7 +58,7 @@ class OpenVinoSession:
 
         core = ov.Core()
         if precision == "auto":
-            precision = "bf16" if bf16_supported(core) else "f32"
+            precision = chosen_precision(bf16_supported(core))
         if precision not in ("bf16", "f32"):
             raise ValueError(f"OpenVINO precision must be auto, bf16 or f32, not {precision!r}")
         net = core.read_model(model if isinstance(model, bytes) else str(model))
