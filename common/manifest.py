@@ -253,6 +253,13 @@ class Software(_Model):
     version: str = Field(min_length=1, max_length=64)
 
 
+class ModelRun(_Model):
+    """How a model ran: its engine and the arithmetic (bf16 where the CPU has it)."""
+
+    engine: Literal["openvino", "onnxruntime"]
+    precision: Literal["bf16", "f32", "int8"]
+
+
 class EdgeInfo(_Model):
     box: Ident
     key_id: str = Field(pattern=r"^[0-9a-f]{16}$")
@@ -288,6 +295,9 @@ class Manifest(_Model):
     track: list[TrackBox] | None = Field(None, max_length=MAX_TRACK_POINTS)
     plate_box: PlateBox | None = None
     clip: ClipInfo | None = None
+    models: dict[Annotated[str, Field(pattern=r"^[A-Za-z0-9_.-]{1,64}$")], ModelRun] | None = (
+        None  # optional: older bundles do not say
+    )
 
     @model_validator(mode="after")
     def _consistent(self) -> Manifest:

@@ -204,14 +204,10 @@ def timed_stages(run: Any) -> dict[str, float]:
 
 def models_as_run(engine: str) -> dict[str, dict[str, str]]:
     """The engine and precision each model runs in on this CPU (as the sessions choose)."""
-    precision = "f32"
-    if engine == "openvino":
-        from edge.perception.openvino_session import bf16_supported, chosen_precision
+    from edge.perception.onnx_session import precision_of
 
-        precision = chosen_precision(bf16_supported())
-    return {
-        m: {"engine": engine, "precision": precision} for m in ("vehicles", "plates", "text_rec")
-    }
+    names = ("vehicles", "plates", "text_rec")
+    return {m: {"engine": engine, "precision": precision_of(engine)} for m in names}
 
 
 def main() -> int:

@@ -23,7 +23,7 @@ from common.version import SOFTWARE_VERSION
 from edge.commands.check_config import load_camera_or_report
 from edge.perception.models import ModelRegistry
 from edge.pipeline.annotate import Annotator
-from edge.pipeline.assembly import build_pipeline
+from edge.pipeline.assembly import build_pipeline, models_as_run
 from edge.pipeline.camera import Violation
 from edge.pipeline.evidence import EvidenceWriter
 from edge.pipeline.source import FileSource, SourceError
@@ -113,6 +113,7 @@ def replay_main(args: argparse.Namespace) -> int:
         registry.hashes(),
         args.box or camera.box,
         jpeg_quality=camera.evidence.jpeg_quality,
+        models_run=models_as_run(camera),
     )
     pipeline = build_pipeline(camera, registry, source.fps, start_time, writer)
     annotator = Annotator(camera, Path(args.annotate), source.fps) if args.annotate else None

@@ -35,7 +35,13 @@ from edge.delivery.rtsp import RtspSource
 from edge.perception.models import ModelRegistry
 from edge.perception.plate.finder import PlateFinder
 from edge.perception.vehicles import Detector
-from edge.pipeline.assembly import build_detector, build_pipeline, build_plate_finder, warm_up
+from edge.pipeline.assembly import (
+    build_detector,
+    build_pipeline,
+    build_plate_finder,
+    models_as_run,
+    warm_up,
+)
 from edge.pipeline.camera import Pipeline, Violation
 from edge.pipeline.evidence import EvidenceWriter, dead_letter_dir
 from edge.pipeline.source import Frame
@@ -134,6 +140,7 @@ class CameraWorker:
             self.registry.hashes(),
             self.box,
             jpeg_quality=self.camera.evidence.jpeg_quality,
+            models_run=models_as_run(self.camera),
         )
         start_utc = self.source.start_utc
         assert start_utc is not None  # set by source.start(), before the first frame

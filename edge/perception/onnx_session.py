@@ -41,6 +41,16 @@ class ModelSession(Protocol):
     ) -> Sequence[np.ndarray]: ...
 
 
+def precision_of(engine: Engine | str) -> str:
+    """The precision a model runs in on this CPU with `engine` (what OpenVINO's "auto" picks;
+    onnxruntime runs float32)."""
+    if engine == Engine.OPENVINO:
+        from edge.perception.openvino_session import bf16_supported, chosen_precision
+
+        return chosen_precision(bf16_supported())
+    return "f32"
+
+
 def open_model(
     model: Path | bytes, threads: int = 1, engine: Engine | str = Engine.OPENVINO
 ) -> ort.InferenceSession | OpenVinoSession:

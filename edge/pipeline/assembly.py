@@ -15,6 +15,7 @@ from common.config.sections import DetectorKind
 from common.config.signal import SignalControllerConfig
 from edge.perception.models import ModelRegistry
 from edge.perception.motion import MotionDetector
+from edge.perception.onnx_session import precision_of
 from edge.perception.plate.finder import PlateFinder
 from edge.perception.plate.track_plates import TrackPlates
 from edge.perception.vehicles import Detector, VehicleDetector
@@ -24,6 +25,18 @@ from edge.pipeline.evidence import EvidenceWriter
 from edge.pipeline.rule import RedLightRule, StopLine
 from edge.pipeline.signal import SignalSource
 from edge.pipeline.track import Tracker
+
+
+def models_as_run(camera: CameraConfig) -> dict[str, dict[str, str]]:
+    """Each model's engine and precision on this CPU, as the camera's sessions pick them
+    (for the evidence manifest: which arithmetic judged and read)."""
+    engines = {"plates": camera.detector.engine, "text_rec": camera.plate.engine}
+    if camera.detector.kind == DetectorKind.YOLO:
+        engines["vehicles"] = camera.detector.engine
+    return {
+        name: {"engine": str(engine), "precision": precision_of(engine)}
+        for name, engine in sorted(engines.items())
+    }
 
 
 def build_detector(camera: CameraConfig, registry: ModelRegistry) -> Detector:

@@ -137,6 +137,7 @@ class EvidenceWriter:
         *,
         jpeg_quality: int,
         clock: Callable[[], int] = time.time_ns,
+        models_run: Mapping[str, Mapping[str, str]] | None = None,
     ) -> None:
         self._key = load_private_key(private_key_path)
         self.state_dir = Path(state_dir)
@@ -144,6 +145,7 @@ class EvidenceWriter:
         self.out_dir.mkdir(parents=True, exist_ok=True)
         self.software_version = software_version
         self.model_hashes = dict(model_hashes)
+        self.models_run = {k: dict(v) for k, v in (models_run or {}).items()}
         self.edge_box = edge_box
         self.jpeg_quality = jpeg_quality
         self._clock = clock
@@ -213,6 +215,7 @@ class EvidenceWriter:
             "software": {"name": SOFTWARE_NAME, "version": self.software_version},
             "config_hash": v.config_hash,
             "model_hashes": self.model_hashes,
+            **({"models": self.models_run} if self.models_run else {}),
             "edge": {"box": self.edge_box},
             "created_at": _clock_time(self._clock()),
             "geometry": _plain(v.geometry),

@@ -349,3 +349,25 @@ def test_keygen_and_verify(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
     assert run(["verify", str(tmp_path / "absent.zip"), "--pubkey", str(public)]) == 2
     assert run(["verify", str(path), "--pubkey", str(private)]) == 2  # a private key file
     assert "verify:" in capsys.readouterr().err
+
+
+def test_the_manifest_names_each_models_engine_and_precision_as_run(
+    tmp_path: Path, keypair: tuple[Path, Path]
+) -> None:
+    from common.config.city import load_config
+    from edge.perception.onnx_session import precision_of
+    from edge.pipeline.assembly import models_as_run
+    from tests.paths import SHIPPED_CAMERAS
+
+    camera = load_config(SHIPPED_CAMERAS).cameras[0]
+    run = models_as_run(camera)
+    assert set(run) == {"vehicles", "plates", "text_rec"}, run
+    assert run["vehicles"] == {"engine": "openvino", "precision": precision_of("openvino")}
+    assert precision_of("onnxruntime") == "f32"
+    w = writer(tmp_path, keypair)
+    w.models_run = run
+    m = open_bundle(w.write(record(), frames()).read_bytes(), keys(keypair)).manifest
+    assert m.models is not None and {k: v.model_dump() for k, v in m.models.items()} == run
+    bare = open_bundle(writer(tmp_path / "b", keypair).write(record(), frames()).read_bytes(),
+                       keys(keypair)).manifest  # fmt: skip
+    assert bare.models is None, "a writer told nothing names no models"
