@@ -21,7 +21,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from central.cases import CaseError, Clock, expect, get_case, move
+from central.cases import CaseError, Clock, check_code, expect, get_case, move
 from central.db import (
     APPEALED,
     CANCELLED,
@@ -58,10 +58,7 @@ def file_appeal(
     """Record an appeal against the case's notice or fine."""
     case = get_case(session, case_id)
     expect(session, case, seen)
-    if ground not in APPEAL_GROUNDS:
-        raise CaseError(f"unknown appeal ground {ground!r}; one of: {', '.join(APPEAL_GROUNDS)}")
-    if ground == "other" and not text.strip():
-        raise CaseError("appeal ground 'other' needs the ground written out")
+    check_code(ground, text, APPEAL_GROUNDS, "appeal ground")
     if case.state not in APPEALABLE:
         raise CaseError(f"case {case.id} is {case.state}: only a notice or a fine is appealed")
     note = {"ground": ground, "text": text.strip() or None, "state_before": case.state}

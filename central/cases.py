@@ -81,6 +81,15 @@ REJECT_REASONS: dict[str, str] = {
 }
 
 
+def check_code(code: str, text: str, table: dict[str, str], what: str) -> None:
+    """A reason picked from `table` (reject reasons, appeal grounds); "other" needs it
+    written out."""
+    if code not in table:
+        raise CaseError(f"unknown {what} {code!r}; one of: {', '.join(table)}")
+    if code == "other" and not text.strip():
+        raise CaseError(f"{what} 'other' needs the reason written out")
+
+
 def get_case(session: Session, case_id: int) -> Case:
     """The case, read afresh and locked for the transaction (FOR UPDATE on PostgreSQL)."""
     case = session.get(Case, case_id, with_for_update=True, populate_existing=True)
@@ -226,11 +235,7 @@ def reject(
 ) -> Case:
     case = get_case(session, case_id)
     expect(session, case, seen)
-    if reason not in REJECT_REASONS:
-        known = ", ".join(REJECT_REASONS)
-        raise CaseError(f"unknown reject reason {reason!r}; one of: {known}")
-    if reason == "other" and not text.strip():
-        raise CaseError("reason 'other' needs the reason written out")
+    check_code(reason, text, REJECT_REASONS, "reject reason")
     case.reject_reason = f"{reason}: {text}".strip(": ") if text else reason
     move(session, case, REJECTED, actor, clock, {"reason": reason, "text": text or None})
     return case

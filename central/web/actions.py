@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from central import appeals, case_claims, cases, issued_documents
 from central.config import CentralConfig
-from central.db import DECISION, NOTICE, Case, IssuedDocument, utcnow
+from central.db import DECISION, ISSUED, NOTICE, VOID, Case, IssuedDocument, utcnow
 from central.fines import FinesTable, default_table
 from central.notices import NoticeData, issuing_unit
 from central.store import EvidenceStore
@@ -182,8 +182,8 @@ def decide_appeal(
             db, store, case, user.username, data, reason=f"readdressed: {text.strip()}"
         )
         for old in issued_documents.history_of(db, case.id, DECISION):
-            if old.status == "issued":  # the old addressee's decision no longer stands
-                old.status, old.status_reason = "void", f"readdressed: {text.strip()}"
+            if old.status == ISSUED:  # the old addressee's decision no longer stands
+                old.status, old.status_reason = VOID, f"readdressed: {text.strip()}"
     detail = {"outcome": outcome, "text": text.strip(), "version": case.version}
     if doc is not None:
         detail |= {"number": doc.number, "pdf_sha256": doc.pdf_sha256}
