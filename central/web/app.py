@@ -32,11 +32,13 @@ from central.store import Store, open_store
 from central.web import (
     api,
     api_moves,
+    error_pages,
     pages_appeals,
     pages_cases,
     pages_documents,
     pages_home,
     pages_ops,
+    pages_registry,
 )
 from central.web.actions import Rules
 from central.web.auth import CsrfError, Forbidden, LoginRequired, NotFound, csrf_protect, lang_of
@@ -141,18 +143,15 @@ def create_app(store: Store, settings: WebSettings) -> FastAPI:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> Response:
-        if _is_api(request) or exc.status_code not in (404, 405):
-            return JSONResponse({"detail": exc.detail}, exc.status_code, headers=exc.headers)
-        return error_page(request, exc.status_code, t("error.not_found", lang_of(request)))
+        return error_pages.http_error(request, exc)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> Response:
-        if _is_api(request):
-            errors = [
-                {"loc": list(e.get("loc", ())), "msg": str(e.get("msg", ""))} for e in exc.errors()
-            ]
-            return JSONResponse({"detail": errors}, 422)
-        return error_page(request, 422, t("error.bad_request", lang_of(request)))
+        return error_pages.invalid(request, exc)
+
+    @app.exception_handler(Exception)
+    async def _fault(request: Request, exc: Exception) -> Response:
+        return error_pages.server_error(request, exc)
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(api.router)
@@ -162,6 +161,7 @@ def create_app(store: Store, settings: WebSettings) -> FastAPI:
     app.include_router(pages_documents.router)
     app.include_router(pages_appeals.router)
     app.include_router(pages_ops.router)
+    app.include_router(pages_registry.router)
     return app
 
 

@@ -12,6 +12,7 @@ from typing import Any
 from central.cases import REJECT_REASONS
 from central.web.i18n_cases import CASES
 from central.web.i18n_evidence import EVIDENCE
+from central.web.i18n_registry import REGISTRY
 from common.vi_number import vi_number
 
 LANGS = ("vi", "en")
@@ -334,6 +335,7 @@ M: dict[str, tuple[str, str]] = {
 }
 M.update(CASES)
 M.update(EVIDENCE)
+M.update(REGISTRY)
 
 REJECT_REASONS_EN = {
     "not_a_violation": "Not a violation (stopped / went on green)",

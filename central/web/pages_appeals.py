@@ -1,6 +1,7 @@
 """The moves that undo or contest a decision: a supervisor's reversal of a confirmation, an
 appeal (khiếu nại) recorded against a notice or fine, and a supervisor's decision on it. Each
-carries the case version its user saw and a written reason, and is audited."""
+carries the case version its user saw and a written reason, and is audited; a refusal goes
+back to the case with what was typed still in the form (pages_cases.run_move)."""
 
 from __future__ import annotations
 
@@ -43,7 +44,8 @@ def reverse_form(
         actions.reverse(db, user, case_id, reason, seen=required_version(version))
         return t("done.reversed", lang, id=case_id)
 
-    return run_move(request, db, case_id, done, f"/cases/{case_id}")
+    entered = {"reason": reason}
+    return run_move(request, db, case_id, done, f"/cases/{case_id}", "reverse", entered)
 
 
 @router.post("/cases/{case_id}/appeal")
@@ -63,7 +65,8 @@ def appeal_form(
         actions.file_appeal(db, user, case_id, ground, text, seen=required_version(version))
         return t("done.appeal", lang, id=case_id)
 
-    return run_move(request, db, case_id, done, f"/cases/{case_id}")
+    entered = {"ground": ground, "text": text}
+    return run_move(request, db, case_id, done, f"/cases/{case_id}", "appeal", entered)
 
 
 @router.post("/cases/{case_id}/decide")
@@ -98,4 +101,5 @@ def decide_form(
         number = doc.number if doc is not None else ""
         return t(f"done.appeal.{outcome}", lang, id=case_id, number=number)
 
-    return run_move(request, db, case_id, done, f"/cases/{case_id}")
+    entered = {"outcome": outcome, "text": text, **person}
+    return run_move(request, db, case_id, done, f"/cases/{case_id}", "decide", entered)

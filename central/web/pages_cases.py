@@ -37,7 +37,7 @@ from central.issued_documents import DocumentError
 from central.notices import NOTICE_STATES, NoticeError
 from central.store import EvidenceStore
 from central.users import User
-from central.web import actions
+from central.web import actions, typed
 from central.web.auth import NotFound, get_db, lang_of, require, safe_next
 from central.web.i18n import reject_reasons, t
 from central.web.queries import (
@@ -47,7 +47,7 @@ from central.web.queries import (
     review_queue,
     timeline,
 )
-from central.web.refusals import explain
+from central.web.refusals import said
 from central.web.render import flash, local, page
 from common.manifest import parse_utc_ms
 
@@ -225,24 +225,53 @@ def case_page(
 
 
 def run_move(
-    request: Request, db: Session, case_id: int, done: Callable[[], str], next_url: str
+    request: Request,
+    db: Session,
+    case_id: int,
+    done: Callable[[], str],
+    next_url: str,
+    form: str = "",
+    entered: dict[str, str] | None = None,
 ) -> RedirectResponse:
-    """Run one move and commit; a refusal rolls back and is flashed with its reason. A stale
-    or claimed case sends the officer to see what happened rather than on down the queue."""
-    lang = lang_of(request)
+    """Run one move and commit, then go to `next_url`. A refusal rolls back, is flashed with
+    its reason and sends the officer back to the same case with what they typed into `form`
+    (`entered`) still in it; a stale case goes to the case page, to see what happened."""
     try:
+def back_to_case(case_id: int, next_url: str) -> str:
+    """Where a refused move sends the officer: the same case, in the queue when the form was
+    on the queue (never on to the next case)."""
+    if not next_url.startswith("/review"):
+        return f"/cases/{case_id}"
+    query = next_url.partition("?")[2]  # the queue's filter, kept
+    return f"/review?case={case_id}" + (f"&{query}" if query else "")
+
+
+def refuse(
+    request: Request,
+    case_id: int,
+    exc: Exception,
+    back: str,
+    form: str = "",
+    entered: dict[str, str] | None = None,
+) -> RedirectResponse:
+    """Flash why (in the officer's language, with the link that helps), keep what was typed
+    into `form` for the page it goes back to, and go back to the case."""
+    why = said(exc, lang_of(request))
+    flash(request, "error", why.text, why.link)
+    if form and entered:
+        typed.keep(request, case_id, form, entered)
+    return RedirectResponse(back, 303)
+
+
         message = done()
         db.commit()
         flash(request, "ok", message)
     except REFUSALS as exc:
         db.rollback()
-        flash(request, "error", explain(exc, lang))
+        back = back_to_case(case_id, next_url)
         if isinstance(exc, cases.StaleCase):
-            return RedirectResponse(f"/cases/{case_id}", 303)
-        if isinstance(exc, case_claims.ClaimedCase):
-            return RedirectResponse("/review", 303)
-        if isinstance(exc, cases.PlateReasonNeeded):
-            return RedirectResponse(f"/review?case={case_id}", 303)
+            back = f"/cases/{case_id}"
+        return refuse(request, case_id, exc, back, form, entered)
     return RedirectResponse(next_url, 303)
 
 
@@ -265,7 +294,9 @@ def confirm_form(
         case = actions.confirm(db, user, case_id, plate, seen=seen, reason=plate_reason)
         return t("done.confirmed", lang, id=case.id, plate=case.plate_text)
 
-    return run_move(request, db, case_id, done, safe_next(next, f"/cases/{case_id}"))
+    entered = {"plate": plate, "plate_reason": plate_reason}
+    where = safe_next(next, f"/cases/{case_id}")
+    return run_move(request, db, case_id, done, where, "confirm", entered)
 
 
 def required_version(version: int | None) -> int:
@@ -276,6 +307,7 @@ def required_version(version: int | None) -> int:
 
 @router.post("/cases/{case_id}/reject")
 def reject_form(
+    """The case version the form was made on (refusal_texts says this refusal in Vietnamese)."""
     case_id: int,
     request: Request,
     user: Annotated[User, Depends(require("cases.review"))],
@@ -292,7 +324,9 @@ def reject_form(
         actions.reject(db, user, case_id, reason, text, seen=required_version(version))
         return t("done.rejected", lang, id=case_id)
 
-    return run_move(request, db, case_id, done, safe_next(next, f"/cases/{case_id}"))
+    where = safe_next(next, f"/cases/{case_id}")
+    entered = {"reason": reason, "text": text}
+    return run_move(request, db, case_id, done, where, "reject", entered)
 
 
 @router.post("/cases/{case_id}/notice")
@@ -323,6 +357,14 @@ def _amount(text: str) -> int | None:
 
 @router.post("/cases/{case_id}/fine")
 def fine_form(
+def _bad_amount(
+    request: Request, case_id: int, form: str, entered: dict[str, str]
+) -> RedirectResponse:
+    flash(request, "error", t("bad_amount", lang_of(request)))
+    typed.keep(request, case_id, form, entered)
+    return RedirectResponse(f"/cases/{case_id}", 303)
+
+
     case_id: int,
     request: Request,
     user: Annotated[User, Depends(require("cases.fine"))],
@@ -335,12 +377,12 @@ def fine_form(
     case_or_404(db, case_id)
     value = _amount(amount)
     if value is None:
-        flash(request, "error", t("bad_amount", lang))
-        return RedirectResponse(f"/cases/{case_id}", 303)
+        return _bad_amount(request, case_id, "fine", entered)
 
     def done() -> str:
         actions.record_fine(
             db,
+    entered = {"amount": amount, "signer": signer}
             user,
             case_id,
             value,
@@ -351,7 +393,7 @@ def fine_form(
         )
         return t("done.fined", lang, id=case_id, amount=format_vnd(value))
 
-    return run_move(request, db, case_id, done, f"/cases/{case_id}")
+    return run_move(request, db, case_id, done, f"/cases/{case_id}", "fine", entered)
 
 
 @router.post("/cases/{case_id}/pay")
@@ -368,11 +410,11 @@ def pay_form(
     case_or_404(db, case_id)
     value = _amount(amount)
     if value is None:
-        flash(request, "error", t("bad_amount", lang))
-        return RedirectResponse(f"/cases/{case_id}", 303)
+        return _bad_amount(request, case_id, "pay", entered)
 
     def done() -> str:
         actions.record_payment(db, user, case_id, value, reference, seen=required_version(version))
         return t("done.paid", lang, id=case_id, amount=format_vnd(value))
+    entered = {"amount": amount, "reference": reference}
 
-    return run_move(request, db, case_id, done, f"/cases/{case_id}")
+    return run_move(request, db, case_id, done, f"/cases/{case_id}", "pay", entered)

@@ -4,7 +4,6 @@ a draft rendered from the case as it stands, marked as a draft."""
 
 from __future__ import annotations
 
-from html import escape
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
@@ -20,6 +19,8 @@ from central.web import actions
 from central.web.auth import NotFound, get_db, lang_of, require
 from central.web.i18n import t
 from central.web.pages_cases import case_or_404, rules_of, store_of
+from central.web.refusals import said
+from central.web.render import error_page
 
 router = APIRouter()
 NOTICE_CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'; frame-ancestors 'self'"
@@ -44,11 +45,13 @@ def evidence_file(
     return FileResponse(store.absolute(row.path), media_type=media, headers=headers)
 
 
-def _refused(request: Request, text: str) -> HTMLResponse:
-    """A notice that cannot be shown, said in the page's language as a small page."""
+def _refused(request: Request, exc: Exception, case_id: int) -> HTMLResponse:
+    """A document that cannot be handed out, explained on a page in the page's language
+    (what is wrong, the way back to its case): never a plain-text answer to a link."""
     lang = lang_of(request)
-    message = escape(t("refused", lang, reason=text))
-    return HTMLResponse(f"<!doctype html><meta charset=utf-8><p>{message}</p>", 409)
+    why = said(exc, lang)
+    title = t("doc.refused_title", lang)
+    return error_page(request, 409, why.text, title=title, case_id=case_id, link=why.link)
 
 
 def _serve(request: Request, doc: IssuedDocument, fmt: str) -> Response:
@@ -84,7 +87,7 @@ def _notice(request: Request, db: Session, case_id: int, fmt: str, user: User) -
         else:
             raise NoticeError(f"case {case.id} is {case.state}: it has no notice in force")
     except (NoticeError, DocumentError) as exc:
-        return _refused(request, str(exc))
+        return _refused(request, exc, case.id)
     if fmt == "pdf":
         audit(db, user.username, "notice.pdf", str(case_id), {"notice_number": number})
         db.commit()
@@ -126,7 +129,7 @@ def document_file(
     try:
         response = _serve(request, doc, fmt)
     except DocumentError as exc:
-        return _refused(request, str(exc))
+        return _refused(request, exc, doc.case_id)
     if fmt == "pdf":
         audit(db, user.username, "document.pdf", str(doc.case_id), {"number": doc.number})
         db.commit()

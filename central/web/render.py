@@ -17,8 +17,9 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 
 from central.notices import LOCAL_TZ, site_vi
 from central.users import User
+from central.web import typed
 from central.web.auth import csrf_token, lang_of
-from central.web.i18n import number, t, t_opt
+from central.web.i18n import M, number, t, t_opt
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
@@ -27,6 +28,7 @@ NAV = (
     ("cases.review", "/review", "nav.review"),
     ("cases.view", "/cases", "nav.cases"),
     ("cases.notice", "/notices", "nav.notices"),
+    ("cases.notice", "/registry", "nav.registry"),
     ("cameras.view", "/cameras", "nav.cameras"),
     ("quarantine.view", "/quarantine", "nav.quarantine"),
     ("report.view", "/report", "nav.report"),
@@ -62,10 +64,23 @@ def ago(moment: datetime | None, lang: str, now: datetime | None = None) -> str:
     return t("ago.s", lang, n=seconds)
 
 
-def flash(request: Request, kind: str, text: str) -> None:
-    """A message shown once on the next page (kind: ok or error)."""
-    request.session.setdefault("flash", []).append([kind, text])
+def flash(request: Request, kind: str, text: str, link: tuple[str, str] | None = None) -> None:
+    """A message shown once on the next page (kind: ok or error), with a link (href, label)
+    to where the fix is made."""
+    entry = [kind, text, *(link or ())]
+    request.session.setdefault("flash", []).append(entry)
     request.session["flash"] = request.session["flash"][-5:]
+
+
+def _flashes(request: Request) -> list[tuple[str, str, tuple[str, str] | None]]:
+    """The session's flashes, once, as (kind, text, link or None)."""
+    raw = request.session.pop("flash", []) if "flash" in request.session else []
+    out = []
+    for entry in raw if isinstance(raw, list) else []:
+        if isinstance(entry, list) and len(entry) in (2, 4):
+            link = (str(entry[2]), str(entry[3])) if len(entry) == 4 else None
+            out.append((str(entry[0]), str(entry[1]), link))
+    return out
 
 
 def page(
@@ -83,7 +98,6 @@ def page(
         for perm, path, label in NAV
         if user is not None and user.can(perm)
     ]
-    flashes = request.session.pop("flash", []) if "flash" in request.session else []
     base = {
         "request": request,
         "lang": lang,
@@ -97,12 +111,33 @@ def page(
         "user": user,
         "csrf": csrf_token(request),
         "nav": nav,
-        "flashes": flashes,
+        "flashes": _flashes(request),
+        "kept": typed.take(request),
         "here": request.url.path + (f"?{request.url.query}" if request.url.query else ""),
     }
     html = env.get_template(template).render(**base, **context)
     return HTMLResponse(html, status_code=status, headers=headers)
 
 
-def error_page(request: Request, status: int, message: str) -> HTMLResponse:
-    return page(request, "error.html", {"message": message}, status)
+def error_page(
+    request: Request,
+    status: int,
+    message: str,
+    *,
+    title: str | None = None,
+    case_id: int | None = None,
+    link: tuple[str, str] | None = None,
+) -> HTMLResponse:
+    """An HTML page in the page's language saying what went wrong (never plain text), with
+    the way back: the case it concerns, else the start page."""
+    lang = lang_of(request)
+    key = f"error.t{status}"
+    heading = title or (t(key, lang) if key in M else t("error.title", lang))
+    context = {
+        "message": message,
+        "heading": heading,
+        "status": status,
+        "case_id": case_id,
+        "link": link,
+    }
+    return page(request, "error.html", context, status)

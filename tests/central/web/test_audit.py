@@ -91,7 +91,7 @@ def test_a_refused_move_is_flashed_and_leaves_no_trace(web_env: WebEnv) -> None:
     form = {"amount": "19000000", "csrf": token, "version": web_env.version(cid), "signer": "X"}
     refused = officer.post(f"/cases/{cid}/fine", data=form)
     page = officer.get(refused.headers["location"]).text
-    assert "Không thực hiện được" in page and "cannot become fined" in page
+    assert "không thể chuyển sang “Đã ra quyết định phạt”" in page, page[:3000]
     bad_amount = officer.post(f"/cases/{cid}/fine", data={"amount": "mười", "csrf": token})
     assert "Số tiền phải là số nguyên dương" in officer.get(bad_amount.headers["location"]).text
     assert not [e for e in _trail(web_env) if e[1].startswith("case.")]
