@@ -3,8 +3,10 @@
 The operations centre needs to see a dead camera before a week's report shows a hole. Each edge
 worker keeps a retained `online` on `dendo/v1/<camera>/status` (its last will says `offline`)
 and sends a `Heartbeat` every few seconds; this subscriber stores the latest of each per camera
-in `CameraHealth`, with frames per second worked out from two consecutive heartbeats. Messages
-are written by one worker thread in small batches, never from paho's network thread.
+in `CameraHealth`, with frames per second worked out from two consecutive heartbeats, and
+each change of state (online, offline, stalled: central.health_history) with its time, so the
+cameras page can say since when and show the history. Messages are written by one worker
+thread in small batches, never from paho's network thread.
 
     HealthMonitor(config.broker, store.sessions).start()  # ... .stop()
 """
@@ -22,6 +24,7 @@ import paho.mqtt.client as mqtt
 from sqlalchemy.orm import Session, sessionmaker
 
 from central.config import CollectorBrokerConfig
+from central.health_history import note_heartbeat, note_status
 from central.users import CameraHealth
 from common.mqtt import new_client
 from common.topics import OFFLINE, ONLINE, PREFIX, Heartbeat, camera_of
@@ -41,10 +44,14 @@ def _aware(moment: datetime) -> datetime:
 
 
 def record_status(session: Session, camera_id: str, online: bool, at: datetime) -> CameraHealth:
-    """Store what the retained status topic says now."""
+    """Store what the retained status topic says now; `status_at` is when it last changed (the
+    same status again, as a restarted reader receives it, keeps the earlier time)."""
     row = session.get(CameraHealth, camera_id) or CameraHealth(camera_id=camera_id)
-    row.online, row.status_at = online, at
+    if row.status_at is None or bool(row.online) != online:
+        row.status_at = at
+    row.online = online
     session.add(row)
+    note_status(session, camera_id, online, at)
     return row
 
 
@@ -68,6 +75,8 @@ def record_heartbeat(session: Session, beat: Heartbeat, received_at: datetime) -
     if row.status_at is None:  # no retained status seen yet: a heartbeat means it runs
         row.online = True
     session.add(row)
+    note_heartbeat(session, beat.camera_id, beat.frames_in, beat.frames_processed, received_at,
+                   status_known=row.status_at is not None)  # fmt: skip
     return row
 
 

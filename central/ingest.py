@@ -95,10 +95,14 @@ class Ingestor:
         workers: int = 1,
         max_size: int = MAX_SIZE,
         quota: Budget | None = None,
+        keep_refused: bool = True,
     ) -> None:
         """`quota`: how much of refused messages each camera may have kept per hour (None:
-        no limit; tests of the checks themselves)."""
+        no limit; tests of the checks themselves). `keep_refused` False: a refusal is answered
+        but adds no quarantine row (a re-ingest of a quarantined entry, which already holds
+        the bytes: central.quarantine_actions)."""
         self.store, self.keys, self.clock, self.quota = store, keys, clock, quota
+        self.keep_refused = keep_refused
         self.future_tolerance, self.max_age, self.max_size = future_tolerance, max_age, max_size
         self._pool = ThreadPoolExecutor(workers, "ingest-check") if workers > 1 else None
 
@@ -278,7 +282,7 @@ class Ingestor:
                     f" sha256 {other}; these bytes have sha256 {c.sha256}",
                 )
             if c.refusal is not None:
-                if (c.sha256, c.refusal[0]) not in kept:  # the same bytes and reason: kept once
+                if self.keep_refused and (c.sha256, c.refusal[0]) not in kept:  # kept once
                     kept.add((c.sha256, c.refusal[0]))
                     row = self._quarantine_row(c)
                     if self.quota is None or admit(

@@ -35,7 +35,13 @@ from central.db import create_engine_for
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 # Modules whose models (on central.db.Base) the migrations must create: a module that adds
 # tables is listed here, so autogenerate and tests/test_store.py compare against all of them.
-MODEL_MODULES = ("central.db", "central.users", "central.quarantine_quota")
+MODEL_MODULES = (
+    "central.db",
+    "central.users",
+    "central.quarantine_quota",
+    "central.health_history",
+    "central.quarantine_actions",
+)
 _SHA = re.compile(r"[0-9a-f]{64}")
 _SUFFIX = re.compile(r"\.[a-z0-9]{1,8}")
 _MIGRATION_LOCK = 0x64656E646F  # "dendo": the PostgreSQL advisory lock taken while migrating

@@ -32,7 +32,8 @@ ROLES = (OPERATOR, OFFICER, SUPERVISOR)
 
 # What each role may do; the web page checks these, never the role names themselves.
 PERMISSIONS: dict[str, frozenset[str]] = {
-    OPERATOR: frozenset({"cases.view", "cameras.view", "quarantine.view"}),
+    # quarantine.handle: acknowledge an entry with a note, re-ingest it (operations work)
+    OPERATOR: frozenset({"cases.view", "cameras.view", "quarantine.view", "quarantine.handle"}),
     OFFICER: frozenset(
         {"cases.view", "cases.review", "cases.notice", "cases.fine", "cases.pay"}
         | {"cases.escalate", "cases.appeal", "cameras.view"}
