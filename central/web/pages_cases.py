@@ -224,19 +224,6 @@ def case_page(
     return page(request, "case.html", context)
 
 
-def run_move(
-    request: Request,
-    db: Session,
-    case_id: int,
-    done: Callable[[], str],
-    next_url: str,
-    form: str = "",
-    entered: dict[str, str] | None = None,
-) -> RedirectResponse:
-    """Run one move and commit, then go to `next_url`. A refusal rolls back, is flashed with
-    its reason and sends the officer back to the same case with what they typed into `form`
-    (`entered`) still in it; a stale case goes to the case page, to see what happened."""
-    try:
 def back_to_case(case_id: int, next_url: str) -> str:
     """Where a refused move sends the officer: the same case, in the queue when the form was
     on the queue (never on to the next case)."""
@@ -263,6 +250,19 @@ def refuse(
     return RedirectResponse(back, 303)
 
 
+def run_move(
+    request: Request,
+    db: Session,
+    case_id: int,
+    done: Callable[[], str],
+    next_url: str,
+    form: str = "",
+    entered: dict[str, str] | None = None,
+) -> RedirectResponse:
+    """Run one move and commit, then go to `next_url`. A refusal rolls back, is flashed with
+    its reason and sends the officer back to the same case with what they typed into `form`
+    (`entered`) still in it; a stale case goes to the case page, to see what happened."""
+    try:
         message = done()
         db.commit()
         flash(request, "ok", message)
@@ -300,6 +300,7 @@ def confirm_form(
 
 
 def required_version(version: int | None) -> int:
+    """The case version the form was made on (refusal_texts says this refusal in Vietnamese)."""
     if version is None:
         raise cases.CaseError("the form did not say which version of the case it was made on")
     return version
@@ -307,7 +308,6 @@ def required_version(version: int | None) -> int:
 
 @router.post("/cases/{case_id}/reject")
 def reject_form(
-    """The case version the form was made on (refusal_texts says this refusal in Vietnamese)."""
     case_id: int,
     request: Request,
     user: Annotated[User, Depends(require("cases.review"))],
@@ -350,13 +350,6 @@ def notice_form(
     return run_move(request, db, case_id, done, f"/cases/{case_id}")
 
 
-def _amount(text: str) -> int | None:
-    digits = text.strip().replace(".", "").replace(",", "").replace(" ", "")
-    return int(digits) if digits.isdigit() and 0 < len(digits) <= 15 else None
-
-
-@router.post("/cases/{case_id}/fine")
-def fine_form(
 def _bad_amount(
     request: Request, case_id: int, form: str, entered: dict[str, str]
 ) -> RedirectResponse:
@@ -365,6 +358,13 @@ def _bad_amount(
     return RedirectResponse(f"/cases/{case_id}", 303)
 
 
+def _amount(text: str) -> int | None:
+    digits = text.strip().replace(".", "").replace(",", "").replace(" ", "")
+    return int(digits) if digits.isdigit() and 0 < len(digits) <= 15 else None
+
+
+@router.post("/cases/{case_id}/fine")
+def fine_form(
     case_id: int,
     request: Request,
     user: Annotated[User, Depends(require("cases.fine"))],
@@ -376,13 +376,13 @@ def _bad_amount(
     lang = lang_of(request)
     case_or_404(db, case_id)
     value = _amount(amount)
+    entered = {"amount": amount, "signer": signer}
     if value is None:
         return _bad_amount(request, case_id, "fine", entered)
 
     def done() -> str:
         actions.record_fine(
             db,
-    entered = {"amount": amount, "signer": signer}
             user,
             case_id,
             value,
@@ -409,12 +409,12 @@ def pay_form(
     lang = lang_of(request)
     case_or_404(db, case_id)
     value = _amount(amount)
+    entered = {"amount": amount, "reference": reference}
     if value is None:
         return _bad_amount(request, case_id, "pay", entered)
 
     def done() -> str:
         actions.record_payment(db, user, case_id, value, reference, seen=required_version(version))
         return t("done.paid", lang, id=case_id, amount=format_vnd(value))
-    entered = {"amount": amount, "reference": reference}
 
     return run_move(request, db, case_id, done, f"/cases/{case_id}", "pay", entered)
