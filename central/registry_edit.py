@@ -73,6 +73,13 @@ def edit_owner(
     row = check_row(0, raw)
     if isinstance(row, Rejected):
         raise OwnerEditError(row.reason, f"row.{row.code}", **row.params)
+    if row.plate.display != owner.plate_text:  # "51K67890" reads as a motorbike's 51-K6 7890 too
+        raise OwnerEditError(
+            f"{owner.plate_text} is not a {row.vehicle_class}'s plate",
+            "class_plate",
+            plate=owner.plate_text,
+            vehicle=row.vehicle_class,
+        )
     after = {
         "name": row.name,
         "address": row.address,

@@ -124,6 +124,10 @@ _PAGE: dict[str, tuple[str, str]] = {
         "lý do dài quá {limit} ký tự",
         "the reason is longer than {limit} characters",
     ),
+    "edit.class_plate": (
+        "biển số {plate} không phải biển của loại xe “{vehicle}”: hãy chọn đúng loại xe",
+        "{plate} is not the plate of a “{vehicle}”: pick the right vehicle type",
+    ),
     "edit.unchanged": (
         "thông tin không có gì thay đổi so với bản ghi hiện có",
         "nothing differs from the record as it stands",

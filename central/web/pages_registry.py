@@ -65,8 +65,11 @@ def edit_reason(exc: registry_edit.OwnerEditError, lang: str) -> str:
     if exc.code.startswith("row."):
         why = row_reason(exc.code[4:], exc.params, lang)
     else:
+        params = dict(exc.params)
+        if "vehicle" in params:
+            params["vehicle"] = t_opt("vehicle", str(params["vehicle"]), lang)
         try:
-            why = t(f"edit.{exc.code}", lang, **exc.params)
+            why = t(f"edit.{exc.code}", lang, **params)
         except KeyError:
             why = str(exc)
     return t("edit.refused", lang, why=why)
