@@ -58,35 +58,33 @@ def _plate_reason(value: str, lang: str) -> str:
     return plate_reason(value, lang)
 
 
+_KINDS: dict[str, Convert] = {"kind": _kind, "other": _kind, "a_kind": _kind, "b_kind": _kind}
 _PLATE: list[tuple[re.Pattern[str], str, dict[str, Convert]]] = [
-    (re.compile(p), key, conv)
-    for p, key, conv in (
-        (r"empty plate text", "plate.empty", {}),
-        (r"plate must start with a 2-digit province code", "plate.province_first", {}),
-        (r"missing series letter after province code (?P<code>\w+)", "plate.no_series", {}),
-        (r"series (?P<series>\w+) has too many letters", "plate.series_long", {}),
-        (r"unexpected letter (?P<letter>\w) in the number", "plate.letter_in_number", {}),
-        (r"MĐ is the electric series: .*", "plate.electric", {}),
-        (r"number must have 4 or 5 digits", "plate.number_len", {}),
-        (r"unknown province code (?P<code>\w+)", "plate.province", {}),
-        (r"series letter (?P<letter>\w) is never used", "plate.never_letter", {}),
+    (re.compile(p), key, _KINDS)
+    for p, key in (
+        (r"empty plate text", "plate.empty"),
+        (r"plate must start with a 2-digit province code", "plate.province_first"),
+        (r"missing series letter after province code (?P<code>\w+)", "plate.no_series"),
+        (r"series (?P<series>\w+) has too many letters", "plate.series_long"),
+        (r"unexpected letter (?P<letter>\w) in the number", "plate.letter_in_number"),
+        (r"MĐ is the electric series: .*", "plate.electric"),
+        (r"number must have 4 or 5 digits", "plate.number_len"),
+        (r"unknown province code (?P<code>\w+)", "plate.province"),
+        (r"series letter (?P<letter>\w) is never used", "plate.never_letter"),
         (
             r"(?P<series>\w+) is not a two-letter car series \((?P<known>.*)\)",
             "plate.car_series",
-            {},
         ),
-        (r"motorbike series digit must be 1-9, got 0", "plate.digit_zero", {}),
+        (r"motorbike series digit must be 1-9, got 0", "plate.digit_zero"),
         (
             r"not a (?P<kind>\w+) plate: reads as (?P<other>\w+) (?P<display>.+)",
             "plate.other_kind",
-            {"kind": _kind, "other": _kind},
         ),
         (
             r"ambiguous: (?P<a_kind>\w+) (?P<a>.+?) or (?P<b_kind>\w+) (?P<b>.+?); .*",
             "plate.ambiguous",
-            {"a_kind": _kind, "b_kind": _kind},
         ),
-        (r"not a plate", "plate.not_plate", {}),
+        (r"not a plate", "plate.not_plate"),
     )
 ]
 

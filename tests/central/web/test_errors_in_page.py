@@ -441,3 +441,30 @@ def test_the_api_keeps_answering_json(env: WebEnv, path: str) -> None:
 )
 def test_the_lifecycle_refusals_are_known_to_the_translation_table(message: str) -> None:
     assert match(message) is not None, f"no Vietnamese for {message!r}"
+
+
+@pytest.mark.parametrize(
+    ("written", "kind"),
+    [
+        ("", None),
+        ("A63-123.45", None),
+        ("631-123.45", None),
+        ("63ABC-123.45", None),
+        ("63A-12X.45", None),
+        ("63A-12", None),
+        ("00A-123.45", None),
+        ("63I-123.45", None),
+        ("63-B0 234.56", None),
+        ("63-B1 234.56", "car"),
+        ("63A12345", None),
+        ("63-MĐ1 2345", None),
+    ],
+)
+def test_every_plate_grammar_fault_is_said_in_vietnamese(written: str, kind: str | None) -> None:
+    from central.web.refusal_texts import plate_reason
+    from common.plate_text import PlateError, parse
+
+    with pytest.raises(PlateError) as refused:
+        parse(written, kind)
+    said = plate_reason(refused.value.reason, "vi")
+    assert said != refused.value.reason, f"{written!r}: {said!r} is left in English"
