@@ -34,10 +34,12 @@ from central.web import (
     api_moves,
     error_pages,
     pages_appeals,
+    pages_cameras,
     pages_cases,
     pages_documents,
     pages_home,
     pages_ops,
+    pages_quarantine,
     pages_registry,
 )
 from central.web.actions import Rules
@@ -161,6 +163,8 @@ def create_app(store: Store, settings: WebSettings) -> FastAPI:
     app.include_router(pages_documents.router)
     app.include_router(pages_appeals.router)
     app.include_router(pages_ops.router)
+    app.include_router(pages_cameras.router)
+    app.include_router(pages_quarantine.router)
     app.include_router(pages_registry.router)
     return app
 

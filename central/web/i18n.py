@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from central.cases import REJECT_REASONS
+from central.web.i18n_cameras import CAMERAS
 from central.web.i18n_cases import CASES
 from central.web.i18n_evidence import EVIDENCE
 from central.web.i18n_registry import REGISTRY
@@ -335,6 +336,7 @@ M: dict[str, tuple[str, str]] = {
 }
 M.update(CASES)
 M.update(EVIDENCE)
+M.update(CAMERAS)
 M.update(REGISTRY)
 
 REJECT_REASONS_EN = {

@@ -1,11 +1,11 @@
-"""The operations pages: notices due and escalation, camera health, quarantine, the weekly
-report, users and the audit trail."""
+"""The operations pages: notices due and escalation, the weekly report, users and the audit
+trail (the cameras and the quarantine: central.web.pages_cameras, pages_quarantine)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, fields
-from datetime import UTC, datetime, timedelta
+from dataclasses import fields
+from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Query, Request
@@ -13,14 +13,12 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from central.db import CONFIRMED, Quarantined
+from central.db import CONFIRMED
 from central.notices import LOCAL_TZ, issuing_unit
-from central.quarantine_quota import over_budget
 from central.reports import Funnel, ReportError, render_csv, render_html
 from central.users import (
     ROLES,
     AuditEntry,
-    CameraHealth,
     User,
     UserError,
     add_user,
@@ -31,23 +29,13 @@ from central.users import (
 )
 from central.web import actions
 from central.web.auth import NotFound, get_db, lang_of, require
-from central.web.charts import funnel, sparkline
+from central.web.charts import funnel
 from central.web.i18n import number, t
-from central.web.queries import (
-    escalated,
-    notices_due,
-    overdue_count,
-    paged,
-    quarantine_page,
-    quarantine_reasons,
-    recent_crossings,
-    state_counts,
-)
+from central.web.queries import escalated, notices_due, overdue_count, paged, state_counts
 from central.web.render import flash, page
 from central.web.report_cache import Cached, ReportCache
 
 router = APIRouter()
-STALE_AFTER = timedelta(minutes=2)  # a heartbeat older than this is flagged on the cameras page
 WEEK_PATTERN = r"^(19|20|21)\d{2}-W(0[1-9]|[1-4]\d|5[0-3])$"
 
 
@@ -85,114 +73,6 @@ def escalate_form(
     db.commit()
     flash(request, "ok", t("done.escalated", lang_of(request), n=len(ids)))
     return RedirectResponse("/notices", 303)
-
-
-@dataclass
-class CameraRow:
-    camera_id: str
-    name: str
-    status: str  # online | offline | unknown
-    stale: bool
-    heartbeat_at: datetime | None
-    fps: float | None
-    outbox: int | None
-    today: int
-    spark: str
-    held: int  # bundles the centre quarantined, kept aside on the box
-    refused: int  # receipts and signal phases the box refused as unsigned or forged
-    overloaded: bool  # the worker sheds or drops frames: it cannot keep up
-    lost_share: float  # frames dropped and shed over the worker's last minute, 0..1
-    dead_letters: int  # violations the box kept without a bundle
-
-
-@router.get("/cameras", response_class=HTMLResponse)
-def cameras_page(
-    request: Request,
-    _user: Annotated[User, Depends(require("cameras.view"))],
-    db: Annotated[Session, Depends(get_db)],
-) -> HTMLResponse:
-    lang = lang_of(request)
-    now = _now()
-    names: dict[str, str] = request.app.state.cameras
-    health = {h.camera_id: h for h in db.scalars(select(CameraHealth))}
-    since = now - timedelta(hours=24)
-    start_today = datetime.now(LOCAL_TZ).replace(hour=0, minute=0, second=0, microsecond=0)
-    hours: dict[str, list[int]] = {}
-    today: dict[str, int] = {}
-    for camera, at in recent_crossings(db, since):
-        aware = at if at.tzinfo else at.replace(tzinfo=UTC)
-        slot = min(23, max(0, 23 - int((now - aware).total_seconds() // 3600)))
-        hours.setdefault(camera, [0] * 24)[slot] += 1
-        if aware >= start_today:
-            today[camera] = today.get(camera, 0) + 1
-    rows = []
-    for camera in sorted(set(names) | set(health) | set(hours)):
-        h = health.get(camera)
-        beat = (h.last_heartbeat or {}) if h else {}
-        status = "unknown" if h is None else ("online" if h.online else "offline")
-        beat_at = h.last_heartbeat_at if h else None
-        if beat_at is not None and beat_at.tzinfo is None:
-            beat_at = beat_at.replace(tzinfo=UTC)
-        counts = hours.get(camera, [0] * 24)
-        rows.append(
-            CameraRow(
-                camera_id=camera,
-                name=names.get(camera, ""),
-                status=status,
-                stale=status == "online" and (beat_at is None or now - beat_at > STALE_AFTER),
-                heartbeat_at=beat_at,
-                fps=h.fps if h else None,
-                outbox=beat.get("outbox_depth"),
-                today=today.get(camera, 0),
-                spark=sparkline(counts, t("cameras.spark_label", lang, n=sum(counts))),
-                held=int(beat.get("outbox_held") or 0),
-                refused=int(beat.get("receipts_refused") or 0)
-                + int(beat.get("signals_refused") or 0),
-                overloaded=bool(beat.get("overloaded")),
-                lost_share=float(beat.get("drop_ratio") or 0) + float(beat.get("shed_ratio") or 0),
-                dead_letters=int(beat.get("bundles_failed") or 0),
-            )
-        )
-    summary = {s: sum(1 for r in rows if r.status == s) for s in ("online", "offline", "unknown")}
-    over = sorted(over_budget(db, now).items())
-    return page(request, "cameras.html", {"rows": rows, "summary": summary, "over_quota": over})
-
-
-@router.get("/quarantine", response_class=HTMLResponse)
-def quarantine_list(
-    request: Request,
-    _user: Annotated[User, Depends(require("quarantine.view"))],
-    db: Annotated[Session, Depends(get_db)],
-    reason: Annotated[str, Query(max_length=32)] = "",
-    page_no: Annotated[int, Query(alias="page", ge=1, le=10**6)] = 1,
-) -> HTMLResponse:
-    size = request.app.state.page_size
-    context = {
-        "page_": quarantine_page(db, page_no, size, reason or None),
-        "reasons": quarantine_reasons(db),
-        "params": {"reason": reason} if reason else {},
-    }
-    return page(request, "quarantine.html", context)
-
-
-@router.get("/quarantine/{item_id}/download")
-def quarantine_download(
-    item_id: int,
-    user: Annotated[User, Depends(require("quarantine.view"))],
-    db: Annotated[Session, Depends(get_db)],
-) -> Response:
-    """The original bytes as received, for the IT team to examine."""
-    row = db.get(Quarantined, item_id) if 0 < item_id < 2**31 else None
-    if row is None:
-        raise NotFound(f"quarantine item {item_id}")
-    audit(db, user.username, "quarantine.download", str(item_id), {"sha256": row.sha256})
-    db.commit()
-    name = f"quarantine-{row.id}-{row.sha256[:12]}.bin"
-    return Response(
-        bytes(row.payload),
-        media_type="application/octet-stream",
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
-    )
 
 
 def current_week() -> str:
