@@ -21,6 +21,15 @@ class Engine(StrEnum):
     ONNXRUNTIME = "onnxruntime"  # float32
 
 
+class Precision(StrEnum):
+    """The vehicle detector's arithmetic (edge.perception.precision decides "auto")."""
+
+    AUTO = "auto"  # int8: validated against float32 on the public videos (README)
+    INT8 = "int8"  # the committed int8 model (QDQ; what it leaves in float runs float32)
+    BF16 = "bf16"  # the float model in bfloat16 where OpenVINO and the CPU compute it
+    F32 = "f32"  # the float model in float32: the reference
+
+
 class DetectorKind(StrEnum):
     YOLO = "yolo"  # the COCO YOLOv8n model
     MOTION = "motion"  # background subtraction (drawn scenes: the demo)
@@ -47,6 +56,7 @@ class DetectorConfig(StrictModel):
     iou: float = Field(0.45, gt=0, lt=1)
     threads: int = Field(2, ge=1, le=32)
     engine: Engine = Engine.OPENVINO  # runs the vehicle and plate detectors
+    precision: Precision = Precision.AUTO  # the vehicle detector's; the plate models' is float
     detect_fps: float = Field(5.0, gt=0, le=60)  # detections/s while a vehicle nears the line
     idle_detect_fps: float = Field(2.0, gt=0, le=60)  # detections/s otherwise
     classes: list[VehicleLabel] = Field(default_factory=_default_classes, min_length=1)

@@ -52,11 +52,16 @@ def precision_of(engine: Engine | str) -> str:
 
 
 def open_model(
-    model: Path | bytes, threads: int = 1, engine: Engine | str = Engine.OPENVINO
+    model: Path | bytes,
+    threads: int = 1,
+    engine: Engine | str = Engine.OPENVINO,
+    precision: str = "auto",
 ) -> ort.InferenceSession | OpenVinoSession:
-    """A session for the ONNX model on the chosen engine; both answer `run` and `get_inputs`."""
+    """A session for the ONNX model on the chosen engine; both answer `run` and `get_inputs`.
+    `precision` is OpenVINO's (auto, int8, bf16, f32); onnxruntime runs what the file holds:
+    float32, or int8 where a quantised model says so."""
     if engine == Engine.OPENVINO:
-        return OpenVinoSession(model, threads)
+        return OpenVinoSession(model, threads, precision)
     if engine == Engine.ONNXRUNTIME:
         return open_session(model, threads)
     raise ValueError(f"unknown inference engine {engine!r} (one of {', '.join(ENGINES)})")

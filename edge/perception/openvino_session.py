@@ -33,12 +33,24 @@ class InputInfo:
     shape: tuple[int | None, ...]
 
 
-PRECISION_ENV = "DENDO_PRECISION"  # "f32": never bfloat16 (an ordinary CPU's figures)
+# "no-bf16": never bfloat16, what an ordinary (AVX2) edge box computes; "f32": float32
+# everywhere, the int8 detector too (the reference). Unset: each model's own choice.
+PRECISION_ENV = "DENDO_PRECISION"
+NO_BF16 = ("no-bf16", "f32")
+
+
+def forced_precision() -> str:
+    """DENDO_PRECISION as given ("" when unset), checked: a typo must not pass unnoticed."""
+    value = os.environ.get(PRECISION_ENV, "").lower()
+    if value not in ("", *NO_BF16):
+        raise ValueError(f"{PRECISION_ENV}={value!r}: use no-bf16 or f32, or leave it unset")
+    return value
 
 
 def chosen_precision(bf16: bool) -> str:
-    """What "auto" picks: bfloat16 where the CPU has it, unless DENDO_PRECISION=f32 says no."""
-    return "bf16" if bf16 and os.environ.get(PRECISION_ENV, "").lower() != "f32" else "f32"
+    """What "auto" picks for a float model: bfloat16 where the CPU has it, unless
+    DENDO_PRECISION says no."""
+    return "bf16" if bf16 and forced_precision() not in NO_BF16 else "f32"
 
 
 def bf16_supported(core: Any = None) -> bool:
@@ -51,7 +63,9 @@ def bf16_supported(core: Any = None) -> bool:
 
 class OpenVinoSession:
     """An OpenVINO compiled model with a dynamic batch and width, used like an onnxruntime
-    session. `precision` "auto" takes bfloat16 when the CPU has it, else float32."""
+    session. `precision` "auto" takes bfloat16 when the CPU has it, else float32; "int8" is
+    for a quantised (QDQ) model, whose int8 parts run in int8 and the rest in float32, so it
+    computes the same on every CPU."""
 
     def __init__(self, model: Path | bytes, threads: int = 1, precision: str = "auto") -> None:
         import openvino as ov
@@ -59,8 +73,8 @@ class OpenVinoSession:
         core = ov.Core()
         if precision == "auto":
             precision = chosen_precision(bf16_supported(core))
-        if precision not in ("bf16", "f32"):
-            raise ValueError(f"OpenVINO precision must be auto, bf16 or f32, not {precision!r}")
+        if precision not in ("bf16", "f32", "int8"):
+            raise ValueError(f"OpenVINO precision: auto, int8, bf16 or f32, not {precision!r}")
         net = core.read_model(model if isinstance(model, bytes) else str(model))
         self._inputs = [
             InputInfo(
@@ -73,7 +87,7 @@ class OpenVinoSession:
             "INFERENCE_NUM_THREADS": max(1, threads),
             "NUM_STREAMS": 1,
             "PERFORMANCE_HINT": "LATENCY",
-            "INFERENCE_PRECISION_HINT": precision,
+            "INFERENCE_PRECISION_HINT": "f32" if precision == "int8" else precision,
             # OpenVINO pins its threads to cores by default, and each process picks the same
             # first cores: four camera workers on a box would share one core.
             "ENABLE_CPU_PINNING": False,

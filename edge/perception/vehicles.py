@@ -18,7 +18,9 @@ import numpy as np
 from common.config.sections import DetectorConfig, Engine
 from edge.perception.derived_models import derived_model
 from edge.perception.geometry import Box, Point, anchor, as_box, iou_matrix
+from edge.perception.models import ModelRegistry
 from edge.perception.onnx_session import ModelSession, open_model
+from edge.perception.precision import detector_precision, vehicle_model
 from edge.perception.yolo import detect_boxes
 from edge.perception.yolo_shape import fit_input, input_size_for
 
@@ -81,15 +83,17 @@ class VehicleDetector:
         labels: Sequence[str] = (*VEHICLE_LABELS, "traffic light"),
         square: bool = False,
         engine: Engine | str = Engine.OPENVINO,
+        precision: str = "auto",
     ) -> None:
         """`square=True` keeps the exported 640x640 input (the reference the fitted input is
         checked against); otherwise the input follows each picture's aspect ratio. `engine`
-        runs the model: onnxruntime (float32) or openvino (bfloat16 where the CPU has it)."""
+        runs the model: onnxruntime or openvino; `precision` is OpenVINO's (int8 for the
+        quantised model, else auto: bfloat16 where the CPU has it)."""
         unknown = set(labels) - set(COCO_LABELS.values())
         if unknown:
             raise ValueError(f"unknown detector labels: {sorted(unknown)}")
         self.model_path, self.threads, self.engine = Path(model_path), threads, engine
-        self.square = square
+        self.square, self.precision = square, precision
         self.sessions: dict[tuple[int, int], ModelSession] = {}
         self.conf, self.iou = conf, iou
         self.class_ids = np.array(
@@ -98,19 +102,22 @@ class VehicleDetector:
 
     @classmethod
     def from_config(
-        cls, config: DetectorConfig, model_path: Path, min_score: float
+        cls, config: DetectorConfig, registry: ModelRegistry, min_score: float
     ) -> VehicleDetector:
-        """The configured detector on the configured classes. `min_score` (the tracker's
-        low threshold) lowers the confidence cut so the tracker's second stage sees the
-        weak boxes of occluded vehicles."""
+        """The configured detector on the configured classes, in the model and precision
+        this CPU runs (edge.perception.precision). `min_score` (the tracker's low threshold)
+        lowers the confidence cut so the tracker's second stage sees the weak boxes of
+        occluded vehicles."""
         riders = ["person"] if {"motorcycle", "bicycle"} & set(config.classes) else []
+        precision = detector_precision(config.precision, config.engine)
         return cls(
-            model_path,
+            registry.path(vehicle_model(precision)),
             conf=min(config.conf, min_score),
             iou=config.iou,
             threads=config.threads,
             labels=[*config.classes, *riders],
             engine=config.engine,
+            precision=precision,
         )
 
     def session_for(self, width: int, height: int) -> ModelSession:
@@ -118,10 +125,10 @@ class VehicleDetector:
         size = (640, 640) if self.square else input_size_for(width, height)
         if size not in self.sessions:
             if size == (640, 640):
-                self.sessions[size] = open_model(self.model_path, self.threads, self.engine)
+                model: Path | bytes = self.model_path
             else:
                 model = derived_model(self.model_path, f"fit-{size[0]}x{size[1]}", self._fit(*size))
-                self.sessions[size] = open_model(model, self.threads, self.engine)
+            self.sessions[size] = open_model(model, self.threads, self.engine, self.precision)
         return self.sessions[size]
 
     def _fit(self, height: int, width: int) -> Callable[[], bytes]:

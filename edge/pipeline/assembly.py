@@ -18,6 +18,7 @@ from edge.perception.motion import MotionDetector
 from edge.perception.onnx_session import precision_of
 from edge.perception.plate.finder import PlateFinder
 from edge.perception.plate.track_plates import TrackPlates
+from edge.perception.precision import detector_precision
 from edge.perception.vehicles import Detector, VehicleDetector
 from edge.pipeline.camera import CameraSite, Pipeline
 from edge.pipeline.clip import ClipRecorder
@@ -31,12 +32,12 @@ def models_as_run(camera: CameraConfig) -> dict[str, dict[str, str]]:
     """Each model's engine and precision on this CPU, as the camera's sessions pick them
     (for the evidence manifest: which arithmetic judged and read)."""
     engines = {"plates": camera.detector.engine, "text_rec": camera.plate.engine}
+    run = {name: {"engine": str(e), "precision": precision_of(e)} for name, e in engines.items()}
     if camera.detector.kind == DetectorKind.YOLO:
-        engines["vehicles"] = camera.detector.engine
-    return {
-        name: {"engine": str(engine), "precision": precision_of(engine)}
-        for name, engine in sorted(engines.items())
-    }
+        engine = camera.detector.engine
+        precision = detector_precision(camera.detector.precision, engine)
+        run["vehicles"] = {"engine": str(engine), "precision": precision}
+    return dict(sorted(run.items()))
 
 
 def build_detector(camera: CameraConfig, registry: ModelRegistry) -> Detector:
@@ -44,7 +45,7 @@ def build_detector(camera: CameraConfig, registry: ModelRegistry) -> Detector:
     if camera.detector.kind == DetectorKind.MOTION:
         return MotionDetector()
     return VehicleDetector.from_config(
-        camera.detector, registry.path("vehicles"), min_score=camera.tracker.low_thresh
+        camera.detector, registry, min_score=camera.tracker.low_thresh
     )
 
 
