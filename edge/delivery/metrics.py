@@ -79,6 +79,14 @@ class BoxMetrics:
             ["box", "camera"],
             registry=self.registry,
         )
+        self.models = Gauge(
+            "dendo_edge_model_info",
+            "1 for each model a camera's worker runs, with the engine and precision it chose "
+            "for this CPU at start-up (int8, bf16 or f32)",
+            ["box", "camera", "model", "engine", "precision"],
+            registry=self.registry,
+        )
+        self.model_series: dict[tuple[str, str], tuple[str, ...]] = {}
         self.restarts = Counter(
             "dendo_edge_worker_restarts",
             "camera worker processes restarted",
@@ -100,9 +108,22 @@ class BoxMetrics:
 
     def update(self, figures: dict[str, object]) -> None:
         camera = str(figures.get("camera_id"))
+        models = figures.get("models")
+        if isinstance(models, dict):
+            self._models_run(camera, models)
         for key, gauge in self.gauges.items():
             value = figures.get(key)
             if isinstance(value, datetime):
                 value = value.timestamp()
             if isinstance(value, bool | int | float):
                 gauge.labels(self.box, camera).set(float(value))
+
+    def _models_run(self, camera: str, models: dict[str, dict[str, str]]) -> None:
+        """One series per model: a restarted worker that chose otherwise replaces its own."""
+        for model, run in models.items():
+            labels = (self.box, camera, model, run.get("engine", "?"), run.get("precision", "?"))
+            before = self.model_series.get((camera, model))
+            if before is not None and before != labels:
+                self.models.remove(*before)
+            self.model_series[(camera, model)] = labels
+            self.models.labels(*labels).set(1)

@@ -83,6 +83,7 @@ class CameraWorker:
         self.signal_controller = signal_controller
         self.gate = PhaseGate(signal_controller) if signal_controller is not None else None
         self.registry = registry or ModelRegistry()
+        self.models_run = models_as_run(camera)  # engine and precision per model, on this CPU
         self.read_plates = read_plates
         self.stop_event = stop_event or threading.Event()
         self.live = LiveStats()
@@ -140,7 +141,7 @@ class CameraWorker:
             self.registry.hashes(),
             self.box,
             jpeg_quality=self.camera.evidence.jpeg_quality,
-            models_run=models_as_run(self.camera),
+            models_run=self.models_run,
         )
         start_utc = self.source.start_utc
         assert start_utc is not None  # set by source.start(), before the first frame
@@ -298,5 +299,6 @@ class CameraWorker:
             "overloaded": self.load.current.overloaded,
             "receipts_refused": self.publisher.counters()["receipts_refused"],
             "signals_refused": self.gate.refused_total if self.gate is not None else 0,
+            "models": self.models_run,
         }
         return out

@@ -219,6 +219,11 @@ def test_daemon_delivers_violations_restarts_a_killed_worker_and_stops_cleanly(
             60,
             logs,
         )
+        served = urllib.request.urlopen(f"http://127.0.0.1:{metrics_port}/metrics").read()
+        info = re.findall(r'^dendo_edge_model_info\{([^}]*)\} 1\.0$', served.decode(), re.M)
+        assert any('model="vehicles"' in i and "precision=" in i for i in info), (
+            f"the detector's engine and precision are not in /metrics: {info}"
+        )
         said = [line for line in logs.text().splitlines() if "camera(s) need about" in line]
         assert said and "box EB-01: 1 camera(s)" in said[0], "no capacity estimate at start"
         # vn_a (14.7 s, looped) holds two red-light runs: at least one must come through.
