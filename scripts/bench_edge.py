@@ -5,18 +5,23 @@ run's own) with the calibration from its ../shared/media JSON, and reports CPU t
 system, all threads) divided by the video's duration, wall-clock frames per second, the
 violations found, and peak RSS. `cpu_s_per_video_s` includes the start-up (imports, model
 loading: about a second of CPU, a large share of a 15 s clip); `cpu_s_per_video_s_running`
-subtracts a start-up-only run, which is what a live camera pays hour after hour.
+subtracts a start-up-only run, which is what a live camera pays hour after hour. The runs
+share one model cache (as a box's workers do): `startup_cold` fills it, `startup` and the
+rest find it warm.
 
 In the same run, the naive peer the speed targets are ratios to: every frame decoded,
 YOLOv8n at its exported 640x640 input on every third frame, onnxruntime on one thread, NMS
 (`peer`); `ratio_to_peer` is each rate's running cost over the peer's. Each model's engine
-and precision as they ran are named (`models`; `DENDO_PRECISION=f32` turns bfloat16 off, as
-on an AVX2 edge box), and one more replay at the last rate splits the CPU by stage
-(`stages`: decode, signal, detect, track, rule, plates, evidence, in the pipeline's own
-thread; `pipeline_thread` is all of that thread including start-up, `other_threads` the
-decoder's and the inference engines' worker threads). Prints JSON.
+and precision as they ran are named (`models`; `--precision` is the vehicle detector's,
+auto = int8; `DENDO_PRECISION=no-bf16` turns bfloat16 off for the float models as on an
+AVX2 edge box, `DENDO_PRECISION=f32` makes everything float32), and one more replay at the
+last rate splits the CPU by stage (`stages`: decode, signal, detect, track, rule, plates,
+evidence, in the pipeline's own thread; `pipeline_thread` is all of that thread including
+start-up, `other_threads` the decoder's and the inference engines' worker threads).
+Prints JSON.
 
     python scripts/bench_edge.py [--video ../shared/media/vn_a.mp4] [--rates 10 5 3 5:2]
+        [--precision auto|int8|bf16|f32]
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ import argparse
 import contextlib
 import importlib.util
 import json
+import os
 import resource
 import subprocess
 import sys
@@ -38,6 +44,7 @@ import yaml
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from common.config.sections import Precision  # noqa: E402
 from edge.perception.onnx_session import ENGINES  # noqa: E402
 from scripts.bench_common import machine  # noqa: E402
 
@@ -49,6 +56,7 @@ def one_run(
     threads: int,
     engine: str = "openvino",
     end_s: float | None = None,
+    precision: str = "auto",
 ) -> dict[str, object]:
     """Runs inside the child: replay once, measure this process."""
     from edge.commands.main import main as dendo_edge
@@ -62,6 +70,7 @@ def one_run(
     with tempfile.TemporaryDirectory(prefix="dendo-bench-") as tmp:
         cfg = camera_config(truth, video, engine)
         cfg["cameras"][0]["detector"]["threads"] = threads
+        cfg["cameras"][0]["detector"]["precision"] = precision
         config = Path(tmp) / "camera.yaml"
         config.write_text(yaml.safe_dump(cfg))
         summary = Path(tmp) / "summary.json"
@@ -85,6 +94,7 @@ def one_run(
         "detect_fps_idle": idle,
         "threads": threads,
         "engine": engine,
+        "detector_precision": precision,
         "exit_code": code,
         "video_seconds": round(video_s, 2),
         "cpu_seconds": round(cpu, 2),
@@ -202,12 +212,17 @@ def timed_stages(run: Any) -> dict[str, float]:
     return split
 
 
-def models_as_run(engine: str) -> dict[str, dict[str, str]]:
-    """The engine and precision each model runs in on this CPU (as the sessions choose)."""
+def models_as_run(engine: str, precision: str) -> dict[str, dict[str, str]]:
+    """The engine and precision each model runs in on this CPU (as the sessions choose; the
+    vehicle detector as edge.perception.precision picks for `precision`)."""
     from edge.perception.onnx_session import precision_of
+    from edge.perception.precision import detector_precision
 
-    names = ("vehicles", "plates", "text_rec")
-    return {m: {"engine": engine, "precision": precision_of(engine)} for m in names}
+    run = {m: {"engine": engine, "precision": precision_of(engine)} for m in ("plates", "text_rec")}
+    return {
+        "vehicles": {"engine": engine, "precision": detector_precision(precision, engine)},
+        **run,
+    }
 
 
 def main() -> int:
@@ -221,6 +236,13 @@ def main() -> int:
     )
     parser.add_argument("--threads", type=int, default=1, help="detector threads per camera")
     parser.add_argument("--engine", default="openvino", choices=ENGINES, help="runs the models")
+    parser.add_argument(
+        "--precision",
+        default="auto",
+        choices=[p.value for p in Precision],
+        help="the vehicle detector's (detector.precision); DENDO_PRECISION=no-bf16 or f32 in "
+        "the environment turns bfloat16 off for every model, as on an AVX2 box",
+    )
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--child-end", type=float, help=argparse.SUPPRESS)
     parser.add_argument("--profile", action="store_true", help=argparse.SUPPRESS)
@@ -231,13 +253,17 @@ def main() -> int:
     if args.child is not None and args.profile:
         near, _, idle = args.child.partition(":")
         rates = float(near), float(idle or near)
-        split = timed_stages(lambda: one_run(args.video, *rates, args.threads, args.engine))
+        split = timed_stages(
+            lambda: one_run(args.video, *rates, args.threads, args.engine, precision=args.precision)
+        )
         print(json.dumps(split))
         return 0
     if args.child is not None:
         near, _, idle = args.child.partition(":")
         rate, idle_rate = float(near), float(idle or near)
-        result = one_run(args.video, rate, idle_rate, args.threads, args.engine, args.child_end)
+        result = one_run(
+            args.video, rate, idle_rate, args.threads, args.engine, args.child_end, args.precision
+        )
         print(json.dumps(result))
         return 0
     if not args.video.exists():
@@ -249,6 +275,7 @@ def main() -> int:
     ) -> dict[str, Any]:  # the child's JSON
         cmd = [sys.executable, __file__, "--video", str(args.video), "--child", rate]
         cmd += ["--threads", str(args.threads), "--engine", args.engine]
+        cmd += ["--precision", args.precision]
         cmd += ["--child-end", str(end_s)] if end_s is not None else []
         cmd += ["--profile"] if profile else []
         out = subprocess.run(cmd, capture_output=True, text=True, check=False)
@@ -259,7 +286,12 @@ def main() -> int:
     # Start-up (imports, loading and fitting the models, the signing key) once: a replay of
     # the first 0.2 s. A live worker pays it once per start, not per video-second, so the
     # running cost is reported beside the whole-run figure.
-    print("start-up alone (first 0.2 s)", file=sys.stderr, flush=True)
+    # Every child shares one model cache, as a box's workers do (<state_dir>/model-cache):
+    # the first start-up fills it (cold), the second is what a worker restart costs (warm).
+    cache = tempfile.TemporaryDirectory(prefix="dendo-bench-cache-")
+    os.environ["DENDO_MODEL_CACHE"] = cache.name
+    print("start-up alone (first 0.2 s), cold then warm", file=sys.stderr, flush=True)
+    startup_cold = child("5", 0.2)
     startup = child("5", 0.2)
     runs = []
     for rate in args.rates:
@@ -283,13 +315,16 @@ def main() -> int:
     report = {
         "machine": machine(),
         "video": args.video.name,
-        "models": models_as_run(args.engine),
+        "models": models_as_run(args.engine, args.precision),
+        "DENDO_PRECISION": os.environ.get("DENDO_PRECISION", ""),
+        "startup_cold": startup_cold,
         "startup": startup,
         "runs": runs,
         "peer": peer,
         "stages": stages,
     }
     print(json.dumps(report, indent=1))
+    cache.cleanup()
     return 0
 
 
