@@ -21,7 +21,8 @@ from common.config.signal import (
     SignalControllerConfig,
     SignalSourceKind,
 )
-from edge.perception.signal_heads import LampState, SignalHead, SignalHeadClassifier
+from edge.perception.head_gate import GatedHeadReader
+from edge.perception.signal_heads import LampState, SignalHead
 
 
 @dataclass(frozen=True)
@@ -206,7 +207,7 @@ class SignalSource:
         if kind == SignalSourceKind.VISION:
             if not self.heads or debounce_frames is None:
                 raise ValueError("a vision signal source needs signal heads and debounce_frames")
-            self.classifier = SignalHeadClassifier(self.heads)
+            self.classifier = GatedHeadReader(self.heads)  # read again when the heads change
             self.debouncer = SignalDebouncer(debounce_frames)
         elif kind == SignalSourceKind.SCHEDULE and plan is None:
             raise ValueError("a schedule signal source needs a plan")
