@@ -33,7 +33,7 @@ from urllib.parse import urlsplit, urlunsplit
 import cv2
 import numpy as np
 
-from edge.pipeline.source import Frame
+from edge.pipeline.source import DECODER_PARAMS, Frame
 
 log = logging.getLogger("edge.delivery.rtsp")
 
@@ -292,6 +292,7 @@ class RtspSource:
         _use_tcp()
         open_ms, read_ms = round(self.open_timeout_s * 1000), round(self.read_timeout_s * 1000)
         params = [cv2.CAP_PROP_OPEN_TIMEOUT_MSEC, open_ms, cv2.CAP_PROP_READ_TIMEOUT_MSEC, read_ms]
+        params += DECODER_PARAMS
         self._enter(gen, "open")
         try:
             capture = cv2.VideoCapture(self.url, cv2.CAP_FFMPEG, params)
