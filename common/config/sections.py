@@ -24,7 +24,7 @@ class Engine(StrEnum):
 class Precision(StrEnum):
     """The vehicle detector's arithmetic (edge.perception.precision decides "auto")."""
 
-    AUTO = "auto"  # int8: validated against float32 on the public videos (README)
+    AUTO = "auto"  # bf16 where the CPU computes it, else int8 (edge.perception.precision)
     INT8 = "int8"  # the committed int8 model (QDQ; what it leaves in float runs float32)
     BF16 = "bf16"  # the float model in bfloat16 where OpenVINO and the CPU compute it
     F32 = "f32"  # the float model in float32: the reference

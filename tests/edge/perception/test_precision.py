@@ -26,7 +26,8 @@ BF16_HERE = precision_of("openvino")  # bf16 on a CPU with AVX-512 BF16 or AMX, 
 @pytest.mark.parametrize(
     ("requested", "engine", "env", "expected"),
     [
-        (Precision.AUTO, "openvino", "", "int8"),
+        (Precision.AUTO, "openvino", "", "bf16" if BF16_HERE == "bf16" else "int8"),
+        (Precision.AUTO, "openvino", "no-bf16", "int8"),
         (Precision.AUTO, "onnxruntime", "", "int8"),
         (Precision.INT8, "openvino", "no-bf16", "int8"),
         (Precision.AUTO, "openvino", "f32", "f32"),
