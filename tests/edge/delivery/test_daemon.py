@@ -220,7 +220,7 @@ def test_daemon_delivers_violations_restarts_a_killed_worker_and_stops_cleanly(
             logs,
         )
         served = urllib.request.urlopen(f"http://127.0.0.1:{metrics_port}/metrics").read()
-        info = re.findall(r'^dendo_edge_model_info\{([^}]*)\} 1\.0$', served.decode(), re.M)
+        info = re.findall(r"^dendo_edge_model_info\{([^}]*)\} 1\.0$", served.decode(), re.M)
         assert any('model="vehicles"' in i and "precision=" in i for i in info), (
             f"the detector's engine and precision are not in /metrics: {info}"
         )
