@@ -83,7 +83,7 @@ def test_bad_engine_or_precision_is_named(registry: ModelRegistry) -> None:
         PaddleLineRecognizer(
             registry.path("text_rec"), registry.path("text_dict"), engine="tensorrt"
         )
-    with pytest.raises(ValueError, match="precision must be auto, bf16 or f32, not 'f16'"):
+    with pytest.raises(ValueError, match="OpenVINO precision: auto, int8, bf16 or f32, not 'f16'"):
         OpenVinoSession(registry.path("text_rec"), precision="f16")
 
 
