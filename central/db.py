@@ -215,6 +215,12 @@ class Case(Base):
         # the web page's lists: every case newest first, and notices by deadline (0002)
         Index("ix_cases_crossed_at", "crossed_at"),
         Index("ix_cases_state_deadline", "state", "deadline_at"),
+        # the lists' vehicle filter and sortable columns (0011, central/web/case_search.py)
+        Index("ix_cases_vehicle_crossed", "vehicle_class", "crossed_at"),
+        Index("ix_cases_into_red", "seconds_into_red"),
+        Index("ix_cases_plate_confidence", "plate_confidence"),
+        Index("ix_cases_deadline_at", "deadline_at"),
+        Index("ix_cases_fine_vnd", "fine_vnd"),
     )
 
 

@@ -4,7 +4,10 @@ Fills a fresh SQLite database (migrated like production) with N cases spread ove
 8 weeks up to now, each carried along a realistic path (review, rejected, merged, notice, fine,
 paid, escalated) with its transitions, 5 evidence-file rows per case pointing at real stored
 JPEGs, a quarantine and camera health; then requests each page over HTTP (in-process ASGI
-client, signed in as a supervisor) and prints the median and p95 time per page as JSON.
+client, signed in as a supervisor) and prints the median and p95 time per page as JSON: the
+lists plain, with each filter kind (plate fragment, camera in lower case, date range, state,
+vehicle, unread plate, low confidence, all at once), sorted by every column, the review queue
+filtered, and the CSV export of a filtered list.
 
     python scripts/bench_web.py [--cases 100000] [--runs 15] [--db DIR]
 
@@ -33,13 +36,16 @@ from PIL import Image  # noqa: E402
 from sqlalchemy import insert  # noqa: E402
 
 from central.db import Bundle, Case, EvidenceFile, Quarantined, Transition  # noqa: E402
+from central.notices import LOCAL_TZ  # noqa: E402
 from central.store import Store, open_store  # noqa: E402
 from central.users import CameraHealth, add_user  # noqa: E402
+from central.web.case_search import SORTS  # noqa: E402
 from scripts.bench_common import machine  # noqa: E402
 
 CAMERAS = [f"MT-{i:02d}" for i in range(1, 49)]
 PLATE_SERIES = ["63A", "63B", "63C", "51K", "59D", "71C", "30H", "64E"]
 CHUNK = 5000
+UNREAD_SHARE = 0.03  # cases whose plate the camera could not read
 
 
 def _jpeg(w: int, h: int, colour: tuple[int, int, int]) -> bytes:
@@ -104,7 +110,11 @@ def fill(store: Store, n: int, now: datetime, seed: int = 1) -> dict[str, int]:
                 camera = CAMERAS[min(47, int(rng.expovariate(1 / 14)))]
                 vid = str(uuid.UUID(int=rng.getrandbits(128)))
                 vclass = "car" if rng.random() < 0.35 else "motorcycle"
-                plate = f"{rng.choice(PLATE_SERIES)}-{rng.randint(100, 999)}.{rng.randint(10, 99)}"
+                plate: str | None = (
+                    f"{rng.choice(PLATE_SERIES)}-{rng.randint(100, 999)}.{rng.randint(10, 99)}"
+                )
+                if rng.random() < UNREAD_SHARE:
+                    plate = None
                 bundles.append(
                     {
                         "violation_id": vid,
@@ -133,8 +143,8 @@ def fill(store: Store, n: int, now: datetime, seed: int = 1) -> dict[str, int]:
                     "seconds_into_red": round(rng.uniform(0.2, 12), 3),
                     "signal_state": "red",
                     "plate_text": plate,
-                    "plate_norm": plate.replace("-", "").replace(".", ""),
-                    "plate_confidence": round(rng.uniform(0.5, 1), 2),
+                    "plate_norm": plate.replace("-", "").replace(".", "") if plate else None,
+                    "plate_confidence": round(rng.uniform(0.5, 1), 2) if plate else None,
                     "plate_read_text": plate,
                     "plate_corrected": False,
                     "state": path[-1][0],
@@ -240,12 +250,7 @@ def measure(store: Store, runs: int, now: datetime) -> dict[str, dict[str, float
     signed = client.post("/login", data={"username": "bench", "password": "bench-password",
                                          "csrf": token})  # fmt: skip
     assert signed.status_code == 303, signed.text
-    pages = {
-        "review_queue": "/review",
-        "cases_list": "/cases",
-        "cases_list_page_500": "/cases?page=500",
-        "cases_by_camera": "/cases?camera=MT-07",
-        "cases_by_state": "/cases?state=paid",
+    pages = list_pages(now) | {
         "notices_due": "/notices",
         "cameras": "/cameras",
         "quarantine": "/quarantine",
@@ -277,6 +282,39 @@ def measure(store: Store, runs: int, now: datetime) -> dict[str, dict[str, float
     client.close()
     app.state.report_cache.close()
     return results
+
+
+def list_pages(now: datetime) -> dict[str, str]:
+    """Every list page and filter kind the officers use (issue 16 part 1)."""
+    local = now.astimezone(LOCAL_TZ).date()
+    week = f"from={(local - timedelta(days=10)):%d/%m/%Y}&to={(local - timedelta(days=4)):%d/%m/%Y}"
+    pages = {
+        "review_queue": "/review",
+        "review_by_camera": "/review?camera=mt-02",
+        "review_by_plate": "/review?plate=63A",
+        "review_low_confidence": "/review?conf=60",
+        "review_all_filters": f"/review?plate=51K&camera=MT-01&vehicle=car&conf=90&{week}",
+        "cases_list": "/cases",
+        "cases_list_page_500": "/cases?page=500",
+        "cases_by_camera": "/cases?camera=mt-07",
+        "cases_by_state": "/cases?state=paid",
+        "cases_by_plate_series": "/cases?plate=51K",
+        "cases_by_plate_digits": "/cases?plate=678.90",
+        "cases_by_plate_rare": "/cases?plate=51K67890",
+        "cases_by_dates": f"/cases?{week}",
+        "cases_by_vehicle": "/cases?vehicle=car",
+        "cases_unread": "/cases?unread=1",
+        "cases_low_confidence": "/cases?conf=60",
+        "cases_all_filters": f"/cases?plate=63&camera=MT-03&state=paid&vehicle=car&{week}",
+        "cases_filtered_page_50": "/cases?vehicle=motorcycle&page=50",
+        "csv_filtered": f"/cases.csv?camera=MT-05&{week}",
+        "csv_review_filtered": "/review.csv?camera=MT-01",
+    }
+    for key in SORTS:
+        for direction in ("asc", "desc"):
+            pages[f"cases_sorted_{key}_{direction}"] = f"/cases?sort={key}&dir={direction}"
+    pages["cases_sorted_fine_filtered"] = "/cases?state=paid&sort=fine&dir=desc"
+    return pages
 
 
 def _move_a_case(store: Store, now: datetime) -> None:

@@ -10,7 +10,7 @@ only: the document maps every move, which is no business of a stranger's.
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request
@@ -31,10 +31,22 @@ from central.web.auth import (
     sign_in,
     sign_out,
 )
+from central.web.case_search import (
+    DEFAULT_SORT,
+    FIRST_DAY,
+    FIRST_DESC,
+    LAST_DAY,
+    VEHICLE_PATTERN,
+    CaseFilter,
+    SortKey,
+    camera_ids,
+    canonical_camera,
+)
 from central.web.pages_ops import WEEK_PATTERN, current_week
 from central.web.queries import case_list, evidence_of, timeline
 from central.web.sessions import client_address
 from central.web.signin import attempt, wait_message, wait_seconds
+from common import plate_text
 
 router = APIRouter(prefix="/api", tags=["api"])
 CaseId = Annotated[int, Path(ge=1, le=2**31 - 1, description="the case number")]
@@ -59,6 +71,7 @@ class CaseOut(_Out):
     red_lower_bound: bool  # red was on as the recording began: seconds_into_red is "at least"
     signal_state: str
     plate_text: str | None
+    plate_confidence: float | None  # of the camera's read, 0-1
     plate_read_text: str | None
     plate_corrected: bool
     state: str
@@ -182,12 +195,49 @@ def list_cases(
     _user: Annotated[User, Depends(require("cases.view"))],
     db: Annotated[Session, Depends(get_db)],
     state: State | None = None,
-    camera: Annotated[str | None, Query(max_length=64)] = None,
+    camera: Annotated[str | None, Query(max_length=64, description="camera id, any case")] = None,
+    plate: Annotated[
+        str | None,
+        Query(max_length=32, description="any part of the plate, with or without separators"),
+    ] = None,
+    date_from: Annotated[
+        date | None,
+        Query(alias="from", ge=FIRST_DAY, le=LAST_DAY, description="first day (Mỹ Tho)"),
+    ] = None,
+    date_to: Annotated[
+        date | None, Query(alias="to", ge=FIRST_DAY, le=LAST_DAY, description="last day, included")
+    ] = None,
+    vehicle: Annotated[str | None, Query(pattern=VEHICLE_PATTERN)] = None,
+    unread: Annotated[bool, Query(description="only cases whose plate was not read")] = False,
+    conf: Annotated[
+        float | None,
+        Query(gt=0, le=100, allow_inf_nan=False, description="plate confidence below, in %"),
+    ] = None,
+    sort: SortKey = DEFAULT_SORT,
+    direction: Annotated[Literal["asc", "desc"] | None, Query(alias="dir")] = None,
     page: Annotated[int, Query(ge=1, le=10**6)] = 1,
     size: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> CasePage:
-    """Cases, newest crossing first."""
-    found = case_list(db, page, size, state=state, camera=camera or None, full=True)
+    """Cases filtered as the cases list filters them (central.web.case_search), newest crossing
+    first unless `sort` and `dir` say otherwise. An unknown camera, or a plate without a letter
+    or digit, finds nothing."""
+    fragment = plate_text.normalize(plate) if plate else ""
+    if plate and not fragment:
+        return CasePage(total=0, page=1, size=size, items=[])
+    cameras = camera_ids(db, request.app.state.cameras)
+    filt = CaseFilter(
+        plate=fragment,
+        camera=(canonical_camera(camera, cameras) or camera.strip()) if camera else "",
+        date_from=date_from,
+        date_to=date_to,
+        state=state or "",
+        vehicle=vehicle or "",
+        unread=unread,
+        conf_below=conf,
+        sort=sort,
+        desc=(direction == "desc") if direction else sort in FIRST_DESC,
+    )
+    found = case_list(db, page, size, filt, full=True)
     items = [CaseOut.model_validate(c) for c in found.items]
     return CasePage(total=found.total, page=found.page, size=size, items=items)
 

@@ -34,10 +34,12 @@ from central.web import (
     api_moves,
     error_pages,
     pages_appeals,
+    pages_bulk,
     pages_cameras,
     pages_cases,
     pages_documents,
     pages_home,
+    pages_lists,
     pages_ops,
     pages_quarantine,
     pages_registry,
@@ -159,6 +161,8 @@ def create_app(store: Store, settings: WebSettings) -> FastAPI:
     app.include_router(api.router)
     app.include_router(api_moves.router)
     app.include_router(pages_home.router)
+    app.include_router(pages_bulk.router)  # before /cases/{case_id}/…
+    app.include_router(pages_lists.router)
     app.include_router(pages_cases.router)
     app.include_router(pages_documents.router)
     app.include_router(pages_appeals.router)

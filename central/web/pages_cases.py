@@ -39,7 +39,9 @@ from central.store import EvidenceStore
 from central.users import User
 from central.web import actions, typed
 from central.web.auth import NotFound, get_db, lang_of, require, safe_next
+from central.web.case_search import CaseFilter
 from central.web.i18n import reject_reasons, t
+from central.web.pages_lists import filter_context, list_filter, query_of
 from central.web.queries import (
     evidence_of,
     next_unclaimed,
@@ -78,12 +80,12 @@ def _red_since(manifest: dict[str, Any]) -> str:
         return "–"
 
 
-def _claim_head(db: Session, user: User, minutes: float) -> Case | None:
-    """The oldest case nobody else holds, claimed for `user` (another officer claiming the
-    same case in the same instant sends us on to the next one)."""
+def _claim_head(db: Session, user: User, minutes: float, filt: CaseFilter) -> Case | None:
+    """The oldest case (within the queue's filter) nobody else holds, claimed for `user`
+    (another officer claiming the same case in the same instant sends us on to the next one)."""
     tried: tuple[int, ...] = ()
     for _ in range(5):
-        head = next_unclaimed(db, user.username, utcnow(), tried)
+        head = next_unclaimed(db, user.username, utcnow(), tried, filt)
         if head is None:
             return None
         if case_claims.claim(db, head.id, user.username, minutes).username == user.username:
@@ -101,8 +103,12 @@ def review_page(
     page_no: Annotated[int, Query(alias="page", ge=1, le=10**6)] = 1,
 ) -> Response:
     """The queue, oldest first, and one case in full: frames, crops, facts, the review forms.
-    An officer's case is claimed for them; one another officer holds is shown read-only."""
+    An officer's case is claimed for them; one another officer holds is shown read-only. The
+    queue can be filtered as the cases list is (central.web.case_search): the case handed out
+    is then the oldest unclaimed one that matches, and every link and move keeps the filter."""
     reviewer = user.can("cases.review")
+    parsed, cameras = list_filter(request, db)
+    filt = parsed.filter
     if reviewer and db.scalar(select(exists().where(Case.state == DETECTED))):
         actions.triage(db, rules_of(request))
         db.commit()
@@ -112,9 +118,9 @@ def review_page(
         if current is None:
             raise NotFound(f"case {case}")
     elif reviewer:
-        current = _claim_head(db, user, minutes)
+        current = _claim_head(db, user, minutes, filt)
     else:
-        current = next_unclaimed(db, user.username, utcnow())
+        current = next_unclaimed(db, user.username, utcnow(), filt=filt)
     if current is not None and current.state != REVIEW:
         db.commit()
         return RedirectResponse(f"/cases/{current.id}", 303)
@@ -123,8 +129,9 @@ def review_page(
         claim = case_claims.claim(db, current.id, user.username, minutes)
     db.commit()
     now = utcnow()
-    queue = review_queue(db, page_no, request.app.state.page_size)
-    context: dict[str, Any] = {
+    queue = review_queue(db, page_no, request.app.state.page_size, filt)
+    context: dict[str, Any] = filter_context(request, parsed, cameras) | {
+        "params": filt.params(),
         "queue": queue,
         "case": current,
         "prev_id": None,
@@ -133,14 +140,14 @@ def review_page(
     }
     if current is not None:
         ev = evidence_of(db, current, store_of(request))
-        prev_id, next_id = queue_neighbours(db, current, user.username, now)
+        prev_id, next_id = queue_neighbours(db, current, user.username, now, filt)
         mine = claim is not None and claim.username == user.username
         context.update(
             ev=ev,
             red_since=_red_since(ev.manifest),
             prev_id=prev_id,
             next_id=next_id,
-            next_url="/review",
+            next_url="/review" + query_of(filt.params()),
             can_review=reviewer and (claim is None or mine),
             claim=claim,
             claim_mine=mine,

@@ -1,15 +1,14 @@
-"""Signing in and out, the language switch, the start page and the list of all cases."""
+"""Signing in and out, the language switch and the start page (the list of all cases is
+central.web.pages_lists)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
-from central.db import STATES
 from central.users import User, audit
 from central.web.auth import (
     current_user,
@@ -17,17 +16,14 @@ from central.web.auth import (
     landing,
     lang_of,
     optional_user,
-    require,
     safe_next,
     sign_in,
     sign_out,
 )
 from central.web.i18n import LANGS, t
-from central.web.queries import case_list
 from central.web.render import page
 from central.web.sessions import client_address
 from central.web.signin import attempt, wait_message, wait_seconds
-from common import plate_text
 
 router = APIRouter()
 
@@ -92,28 +88,3 @@ def switch_language(
     if code in LANGS:
         request.session["lang"] = code
     return RedirectResponse(safe_next(next, "/"), 303)
-
-
-@router.get("/cases", response_class=HTMLResponse)
-def cases_page(
-    request: Request,
-    _user: Annotated[User, Depends(require("cases.view"))],
-    db: Annotated[Session, Depends(get_db)],
-    state: Annotated[str, Query(max_length=16)] = "",
-    camera: Annotated[str, Query(max_length=64)] = "",
-    plate: Annotated[str, Query(max_length=32)] = "",
-    page_no: Annotated[int, Query(alias="page", ge=1, le=10**6)] = 1,
-) -> HTMLResponse:
-    state = state if state in STATES else ""
-    norm = plate_text.normalize(plate) if plate.strip() else None
-    params = {k: v for k, v in {"state": state, "camera": camera, "plate": plate}.items() if v}
-    found = case_list(
-        db,
-        page_no,
-        request.app.state.page_size,
-        state=state or None,
-        camera=camera.strip() or None,
-        plate=norm or (plate.strip().upper() or None),
-    )
-    context = {"cases": found, "params": params, "states": STATES, "now": datetime.now(UTC)}
-    return page(request, "cases.html", context)

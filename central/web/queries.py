@@ -1,11 +1,12 @@
 """The reads behind the pages, written to stay fast with 100,000 cases: every list is a page
-(LIMIT/OFFSET) walking an index of `cases` (state, crossed_at) or (camera_id, crossed_at), and
-counts are separate index-only queries. Nothing here writes."""
+(LIMIT/OFFSET) walking an index of `cases` in the order asked for, filtered as
+central.web.case_search says, and counts are separate queries. Nothing here writes."""
 
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass, field
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -28,6 +29,8 @@ from central.db import (
     Transition,
 )
 from central.store import EvidenceStore
+from central.web.case_search import CaseFilter, conditions, filtered, ordered
+from common import plate_text
 
 FRAME_ROLES = ("frame_before", "frame_cross", "frame_after")
 CROP_ROLES = ("plate_crop", "signal_crop")
@@ -84,15 +87,22 @@ _CASE_LIST_COLUMNS = (
     Case.paid_vnd,
     Case.chain_flag,
     Case.demo,
+    Case.version,  # the bulk checkboxes carry it
 )
 
 
-def review_queue(session: Session, page: int, size: int) -> Page:
-    """Cases waiting for an officer, oldest crossing first (index: state, crossed_at)."""
+def _queue_filter(filt: CaseFilter | None) -> CaseFilter:
+    """The review queue's filter: whatever was asked, within the cases in review."""
+    return replace(filt or CaseFilter(), state=REVIEW)
+
+
+def review_queue(session: Session, page: int, size: int, filt: CaseFilter | None = None) -> Page:
+    """Cases waiting for an officer, oldest crossing first (index: state, crossed_at), within
+    the filter if one is given."""
     query = (
         select(Case)
         .options(load_only(*_CASE_LIST_COLUMNS))
-        .where(Case.state == REVIEW)
+        .where(*conditions(_queue_filter(filt)))
         .order_by(Case.crossed_at, Case.id)
     )
     return paged(session, query, count_of(query), page, size)
@@ -107,24 +117,29 @@ def _unclaimed(username: str, now: datetime) -> Any:
 
 
 def next_unclaimed(
-    session: Session, username: str, now: datetime, skip: tuple[int, ...] = ()
+    session: Session,
+    username: str,
+    now: datetime,
+    skip: tuple[int, ...] = (),
+    filt: CaseFilter | None = None,
 ) -> Case | None:
-    """The oldest case in review that no other officer holds (the queue's head for them)."""
-    query = select(Case).where(Case.state == REVIEW, _unclaimed(username, now))
+    """The oldest case in review (within the filter) that no other officer holds: the queue's
+    head for them."""
+    query = select(Case).where(*conditions(_queue_filter(filt)), _unclaimed(username, now))
     if skip:
         query = query.where(Case.id.not_in(skip))
     return session.scalars(query.order_by(Case.crossed_at, Case.id).limit(1)).first()
 
 
 def queue_neighbours(
-    session: Session, case: Case, username: str, now: datetime
+    session: Session, case: Case, username: str, now: datetime, filt: CaseFilter | None = None
 ) -> tuple[int | None, int | None]:
-    """The review cases just before and after `case` in queue order that no other officer
-    holds (for j / k)."""
+    """The review cases (within the filter) just before and after `case` in queue order that
+    no other officer holds (for j / k)."""
     at, cid = case.crossed_at, case.id
     before = or_(Case.crossed_at < at, and_(Case.crossed_at == at, Case.id < cid))
     after = or_(Case.crossed_at > at, and_(Case.crossed_at == at, Case.id > cid))
-    base = select(Case.id).where(Case.state == REVIEW, _unclaimed(username, now))
+    base = select(Case.id).where(*conditions(_queue_filter(filt)), _unclaimed(username, now))
     prev = session.scalar(base.where(before).order_by(Case.crossed_at.desc(), Case.id.desc()))
     nxt = session.scalar(base.where(after).order_by(Case.crossed_at, Case.id))
     return prev, nxt
@@ -134,23 +149,31 @@ def case_list(
     session: Session,
     page: int,
     size: int,
+    filt: CaseFilter | None = None,
+    *,
     state: str | None = None,
     camera: str | None = None,
     plate: str | None = None,
-    *,
     full: bool = False,
 ) -> Page:
-    """All cases, newest crossing first, optionally of one state, camera or plate (`full`:
-    every column, for the API; otherwise only what the list shows)."""
+    """Cases filtered and sorted as `filt` says (default: all, newest crossing first); `state`,
+    `camera`, `plate` narrow it further (a plate fragment); `full`: every column, for the API;
+    otherwise only what the list shows."""
+    filt = filt or CaseFilter()
+    if state or camera or plate:
+        norm = plate_text.normalize(plate) if plate else ""
+        filt = replace(
+            filt, state=state or filt.state, camera=camera or filt.camera, plate=norm or filt.plate
+        )
     query = select(Case) if full else select(Case).options(load_only(*_CASE_LIST_COLUMNS))
-    if state:
-        query = query.where(Case.state == state)
-    if camera:
-        query = query.where(Case.camera_id == camera)
-    if plate:
-        query = query.where(Case.plate_norm == plate)
-    query = query.order_by(Case.crossed_at.desc(), Case.id.desc())
+    query = ordered(filtered(query, filt), filt)
     return paged(session, query, count_of(query), page, size)
+
+
+def case_rows(session: Session, filt: CaseFilter, limit: int) -> Iterator[Case]:
+    """Every case of the filter in its order, a batch at a time (the CSV export)."""
+    query = ordered(filtered(select(Case).options(load_only(*_CASE_LIST_COLUMNS)), filt), filt)
+    yield from session.scalars(query.limit(limit).execution_options(yield_per=1000))
 
 
 def notices_due(session: Session, page: int, size: int) -> Page:
