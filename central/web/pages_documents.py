@@ -17,6 +17,7 @@ from central.notices import NoticeError, html_to_pdf, render_notice_html
 from central.users import User, audit
 from central.web import actions
 from central.web.auth import NotFound, get_db, lang_of, require
+from central.web.downloads import disposition
 from central.web.i18n import t
 from central.web.pages_cases import case_or_404, rules_of, store_of
 from central.web.refusals import said
@@ -58,7 +59,7 @@ def _serve(request: Request, doc: IssuedDocument, fmt: str) -> Response:
     data = issued_documents.read(store_of(request), doc, fmt)
     headers = {"X-Document-SHA256": doc.pdf_sha256 if fmt == "pdf" else doc.html_sha256}
     if fmt == "pdf":
-        headers["Content-Disposition"] = f'attachment; filename="{doc.number}.pdf"'
+        headers["Content-Disposition"] = disposition(f"{doc.number}.pdf")
         return Response(data, media_type="application/pdf", headers=headers)
     headers["Content-Security-Policy"] = NOTICE_CSP
     return HTMLResponse(data.decode("utf-8"), headers=headers)
