@@ -1,4 +1,4 @@
-"""The bulk actions of the cases list (central.bulk) and the print files of their notices.
+"""The bulk actions of the cases list (central.web.bulk) and the print files of their notices.
 
 The forms carry each ticked case as "case:version" (the version the list showed), the page to
 go back to and, for a rejection, the one reason. The answer is a page of its own saying which
@@ -17,12 +17,12 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from central import bulk, bulk_print
 from central.case_claims import ClaimedCase
 from central.case_errors import CaseError, StaleCase
 from central.db import IssuedDocument
 from central.issued_documents import DocumentError
 from central.users import User, audit
+from central.web import bulk, bulk_print
 from central.web.auth import NotFound, get_db, lang_of, require, safe_next
 from central.web.i18n import reject_reasons, t, t_opt
 from central.web.pages_cases import rules_of, store_of
