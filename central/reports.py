@@ -21,7 +21,7 @@ from sqlalchemy import ColumnElement, distinct, func, literal, select
 from sqlalchemy.orm import Session
 
 from central.db import ESCALATED, FINED, MERGED, NOTICE_ISSUED, PAID, REJECTED, Case, Transition
-from central.notices import LOCAL_TZ, TEMPLATES, IssuingUnit, template_env
+from central.notices import LOCAL_TZ, TEMPLATES, IssuingUnit, site_vi, template_env
 
 TREND_WEEKS = 4  # weeks before the report's week shown in the trend
 _WEEK = re.compile(r"(\d{4})-W(\d{2})")
@@ -239,7 +239,9 @@ TOTAL = "TỔNG"
 
 
 def _csv_row(week: str, days: tuple[date, date], cid: str, name: str, f: Funnel) -> list[Any]:
-    return [week, days[0].isoformat(), days[1].isoformat(), cid, name, *asdict(f).values()]
+    """One row; a camera named the old way ('…, approach from the west') in Vietnamese."""
+    days_iso = (days[0].isoformat(), days[1].isoformat())
+    return [week, *days_iso, cid, site_vi(name), *asdict(f).values()]
 
 
 def render_csv(report: WeeklyReport) -> str:
@@ -299,6 +301,7 @@ def render_html(report: WeeklyReport, unit: IssuingUnit | None = None) -> str:
             unit=unit or IssuingUnit(),
             css=css,
             labels=LABELS,
+            site=site_vi,
             bars=funnel_bars(report.total),
             pct=_pct,
             week_no=int(report.week[-2:]),

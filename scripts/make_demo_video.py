@@ -240,7 +240,7 @@ def cross_frame(v: Vehicle, frames: int) -> int | None:
 def camera_config(video: Path) -> dict[str, Any]:
     return {"cameras": [{
         "id": "DEMO-01",
-        "name": "Demo intersection (rendered), approach from the south",
+        "name": "Nút giao trình diễn (dựng hình), hướng từ phía Nam",
         "location": {"lat": 10.3600, "lon": 106.3560},
         "box": "EB-00",
         "source": str(video.resolve()),

@@ -3,7 +3,7 @@ print. A sparkline per camera (violations per hour over 24 h) and the report's f
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from html import escape
 
 
@@ -28,9 +28,19 @@ def sparkline(counts: Sequence[int], label: str, width: int = 144, height: int =
     )
 
 
-def funnel(steps: Sequence[tuple[str, int, str]], width: int = 560, bar_h: int = 30) -> str:
+def _percent(share: float) -> str:
+    return f"{share:.1f} %"
+
+
+def funnel(
+    steps: Sequence[tuple[str, int, str]],
+    width: int = 560,
+    bar_h: int = 30,
+    percent: Callable[[float], str] = _percent,
+) -> str:
     """Horizontal bars, one per step: (label, value, shown value text). The first step (the
-    detections) sets the scale; each bar says its share of it."""
+    detections) sets the scale; each bar says its share of it, written by `percent` (the
+    page's language: 14,3 % in Vietnamese)."""
     top = max([v for _, v, _ in steps] + [1])
     label_w, gap = 190, 10
     plot_w = width - label_w - 150
@@ -40,7 +50,7 @@ def funnel(steps: Sequence[tuple[str, int, str]], width: int = 560, bar_h: int =
     for i, (label, value, shown) in enumerate(steps):
         y = gap + i * (bar_h + gap)
         w = 0 if value == 0 else max(2, round(value / top * plot_w))
-        share = f" · {value / first * 100:.1f} %" if first and i > 0 else ""
+        share = f" · {percent(value / first * 100)}" if first and i > 0 else ""
         rows.append(
             f'<g class="step step-{i}">'
             f'<text class="label" x="{label_w - 8}" y="{y + bar_h * 0.66:.0f}" '

@@ -7,12 +7,17 @@ an unknown key raises, so a missing translation fails the tests instead of showi
 
 from __future__ import annotations
 
+import functools
+import re
+import string
 from typing import Any
 
 from central.cases import REJECT_REASONS
 from central.web.i18n_cameras import CAMERAS
 from central.web.i18n_cases import CASES
+from central.web.i18n_codes import CODES
 from central.web.i18n_evidence import EVIDENCE
+from central.web.i18n_lists import LISTS
 from central.web.i18n_registry import REGISTRY
 from common.vi_number import vi_number
 
@@ -151,7 +156,7 @@ M: dict[str, tuple[str, str]] = {
     "facts.signal": ("Tín hiệu (nguồn)", "Signal (source)"),
     "facts.vehicle": ("Phương tiện", "Vehicle"),
     "facts.plate_read": ("Biển số camera đọc", "Plate as read"),
-    "facts.confidence": ("độ tin cậy {p}%", "confidence {p}%"),
+    "facts.confidence": ("độ tin cậy {p} %", "confidence {p} %"),
     "facts.unread": ("(không đọc được)", "(unread)"),
     "facts.decision": ("Căn cứ phát hiện", "Why it was flagged"),
     "facts.sequence": ("Số thứ tự bằng chứng", "Evidence sequence"),
@@ -177,7 +182,7 @@ M: dict[str, tuple[str, str]] = {
     "act.notice": ("Lập thông báo vi phạm", "Issue the notice"),
     "act.fine": ("Ghi nhận quyết định xử phạt", "Record the fine"),
     "act.amount": ("Số tiền (VND)", "Amount (VND)"),
-    "act.range": ("Khung phạt {min}–{max} VND · {basis}", "Range {min}–{max} VND · {basis}"),
+    "act.range": ("Khung phạt {min}–{max} đồng · {basis}", "Range {min}–{max} VND · {basis}"),
     "act.pay": ("Ghi nhận đã nộp phạt", "Record the payment"),
     "act.reference": ("Số biên lai / mã giao dịch", "Receipt or transaction reference"),
     "act.escalate": ("Chuyển các vụ quá hạn sang cưỡng chế", "Escalate every overdue case"),
@@ -195,22 +200,22 @@ M: dict[str, tuple[str, str]] = {
         "Notice {number} issued for case {id}, deadline {deadline}.",
     ),
     "done.fined": (
-        "Đã ghi nhận mức phạt {amount} VND cho vụ {id}.",
+        "Đã ghi nhận mức phạt {amount} đồng cho vụ {id}.",
         "Fine of {amount} VND recorded for case {id}.",
     ),
     "done.paid": (
-        "Đã ghi nhận vụ {id} nộp {amount} VND.",
+        "Đã ghi nhận vụ {id} nộp {amount} đồng.",
         "Payment of {amount} VND recorded for case {id}.",
     ),
     "done.escalated": ("Đã chuyển {n} vụ quá hạn.", "{n} overdue cases escalated."),
     "refused": ("Không thực hiện được: {reason}", "Refused: {reason}"),
     "bad_amount": (
-        "Số tiền phải là số nguyên dương (VND).",
+        "Số tiền phải là số nguyên dương (đồng).",
         "The amount must be a positive whole number of VND.",
     ),
     "case.title": ("Vụ {id}", "Case {id}"),
     "case.timeline": ("Diễn biến xử lý", "Timeline"),
-    "case.by": ("bởi {actor}", "by {actor}"),
+    "case.by": ("bởi {actor:actor}", "by {actor:actor}"),
     "case.evidence": ("Bằng chứng", "Evidence"),
     "case.notice": ("Thông báo vi phạm", "Violation notice"),
     "case.notice_pdf": ("Tải thông báo (PDF)", "Download the notice (PDF)"),
@@ -225,17 +230,17 @@ M: dict[str, tuple[str, str]] = {
         "The plate is not in the vehicle registry: import it before issuing the notice.",
     ),
     "case.merged_into": ("Trùng lặp, đã gộp vào vụ {id}", "Duplicate, merged into case {id}"),
-    "case.rejected_reason": ("Lý do loại bỏ: {reason}", "Rejected: {reason}"),
+    "case.rejected_reason": ("Lý do loại bỏ: {reason:reject}", "Rejected: {reason:reject}"),
     "case.corrected": (
         "Biển số đã sửa, camera đọc là {old}",
         "Plate corrected; the camera read {old}",
     ),
     "case.payment": (
-        "Đã nộp {amount} VND ngày {at}, chứng từ {ref}",
+        "Đã nộp {amount} đồng ngày {at}, chứng từ {ref}",
         "Paid {amount} VND on {at}, reference {ref}",
     ),
     "case.fine": (
-        "Mức phạt {amount} VND, quyết định ngày {at}",
+        "Mức phạt {amount} đồng, quyết định ngày {at}",
         "Fine {amount} VND, decided on {at}",
     ),
     "case.actions": ("Xử lý", "Actions"),
@@ -335,8 +340,10 @@ M: dict[str, tuple[str, str]] = {
     "audit.title": ("Nhật ký thao tác", "Audit trail"),
 }
 M.update(CASES)
+M.update(CODES)
 M.update(EVIDENCE)
 M.update(CAMERAS)
+M.update(LISTS)
 M.update(REGISTRY)
 
 REJECT_REASONS_EN = {
@@ -354,10 +361,36 @@ def lang_or_default(lang: str | None) -> str:
     return lang if lang in LANGS else DEFAULT_LANG
 
 
+class _Formatter(string.Formatter):
+    """Fills a message; a value given as a code and marked with its kind (`{actor:actor}`,
+    `{reason:reject}`) is said in the message's language (central.web.codes.FORMATS)."""
+
+    def __init__(self, lang: str) -> None:
+        self.lang = lang
+
+    def format_field(self, value: Any, format_spec: str) -> Any:
+        from central.web.codes import FORMATS  # here: it builds on this module's t()
+
+        if format_spec in FORMATS:
+            return FORMATS[format_spec](value, self.lang)
+        return super().format_field(value, format_spec)
+
+
+_CODED = re.compile(r"\{\w+:[a-z_]+\}")
+
+
+@functools.cache
+def _coded(text: str) -> bool:
+    return bool(_CODED.search(text))
+
+
 def t(key: str, /, lang: str = DEFAULT_LANG, **values: Any) -> str:
     """The text for `key` in `lang`, with `{name}` filled from `values` (KeyError if unknown)."""
-    text = M[key][LANGS.index(lang_or_default(lang))]
-    return text.format(**values) if values else text
+    lang = lang_or_default(lang)
+    text = M[key][LANGS.index(lang)]
+    if not values:
+        return text
+    return _Formatter(lang).format(text, **values) if _coded(text) else text.format(**values)
 
 
 def duration(seconds: int, lang: str) -> str:

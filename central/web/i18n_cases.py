@@ -11,7 +11,7 @@ CASES: dict[str, tuple[str, str]] = {
         "thực hiện. Trong lúc đó:",
         "Case {id} was acted on after you opened it, so your action was NOT applied. Meanwhile:",
     ),
-    "stale.move": ("lúc {at}, {actor}: {state}", "at {at}, {actor}: {state}"),
+    "stale.move": ("lúc {at}, {actor:actor}: {state}", "at {at}, {actor:actor}: {state}"),
     "stale.now": (
         "Vụ việc hiện ở trạng thái “{state}”. Hãy xem lại trước khi thao tác.",
         "The case is now “{state}”. Look at it again before acting.",

@@ -110,7 +110,7 @@ def report_page(
         "r": report,
         "made_at": cached.made_at,
         "stale": cached.stale,
-        "funnel_svg": funnel(steps),
+        "funnel_svg": funnel(steps, percent=lambda p: number(p, 1, lang=lang) + " %"),
         "fields": [f.name for f in fields(Funnel)],
     }
     return page(request, "report.html", context)

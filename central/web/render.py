@@ -19,6 +19,7 @@ from central.notices import LOCAL_TZ, site_vi
 from central.users import User
 from central.web import typed
 from central.web.auth import csrf_token, lang_of
+from central.web.codes import template_helpers
 from central.web.i18n import M, number, t, t_opt
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -115,6 +116,7 @@ def page(
         "kept": typed.take(request),
         "here": request.url.path + (f"?{request.url.query}" if request.url.query else ""),
     }
+    base.update(template_helpers(lang))  # codes said in the language: actor(x), facts(d), …
     html = env.get_template(template).render(**base, **context)
     return HTMLResponse(html, status_code=status, headers=headers)
 
