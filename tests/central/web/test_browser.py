@@ -101,7 +101,7 @@ def test_officer_reviews_corrects_confirms_notices_fines_and_records_payment(
     page.fill("#fine-signer", "Trung tá Lê Văn Hòa, Trưởng phòng")
     page.click("#fine-button")
     page.wait_for_load_state()
-    assert "19.000.000 VND" in flash_text(page)
+    assert "19.000.000 đồng" in flash_text(page)
     page.fill("#pay-reference", "KB-2026-0001")
     page.click("#pay-button")
     page.wait_for_load_state()
