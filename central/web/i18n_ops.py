@@ -1,0 +1,100 @@
+"""Messages of the operations pages (notices and deadlines, cameras, quarantine, the weekly
+report, users, the audit trail), (Vietnamese, English) by key: merged into central.web.i18n.M."""
+
+from __future__ import annotations
+
+OPS: dict[str, tuple[str, str]] = {
+    "notices.title": ("Thông báo đến hạn và quá hạn", "Notices due and overdue"),
+    "notices.due": (
+        "Đang chờ nộp phạt, hạn gần nhất trước",
+        "Awaiting payment, nearest deadline first",
+    ),
+    "notices.overdue": ("{n} vụ đã quá hạn nộp phạt", "{n} cases are past their deadline"),
+    "notices.escalated": ("Đã chuyển cưỡng chế", "Escalated"),
+    "notices.awaiting": (
+        "{n} vụ đã xác nhận đang chờ lập thông báo",
+        "{n} confirmed cases await a notice",
+    ),
+    "notices.overdue_tag": ("quá hạn", "overdue"),
+    "cameras.title": ("Tình trạng camera", "Camera health"),
+    "cameras.summary": (
+        "{online} trực tuyến · {offline} mất kết nối · {unknown} chưa có tín hiệu",
+        "{online} online · {offline} offline · {unknown} not heard from",
+    ),
+    "cameras.online": ("Trực tuyến", "Online"),
+    "cameras.offline": ("Mất kết nối", "Offline"),
+    "cameras.unknown": ("Chưa có tín hiệu", "Not heard from"),
+    "cameras.stale": ("nhịp tim trễ", "heartbeat late"),
+    "cameras.quota_title": (
+        "Camera vượt hạn mức cách ly (24 giờ qua)",
+        "Cameras over their quarantine budget (last 24 h)",
+    ),
+    "cameras.quota_row": (
+        "{camera}: {n} tin nhắn bị từ chối ({mb} MB) không được lưu nội dung — kiểm tra thiết bị",
+        "{camera}: {n} refused messages ({mb} MB) whose bytes were not kept — check the box",
+    ),
+    "cameras.held": ("{n} gói bị giữ lại", "{n} held"),
+    "cameras.overloaded": (
+        "Quá tải: bỏ qua {pct} khung hình",
+        "Overloaded: {pct} of frames skipped",
+    ),
+    "cameras.dead_letters": (
+        "{n} vi phạm chưa đóng gói được — xem nhật ký thiết bị",
+        "{n} violations without a bundle — see the box's log",
+    ),
+    "cameras.refused": (
+        "{n} tin nhắn không có chữ ký hợp lệ",
+        "{n} messages without a valid signature",
+    ),
+    "cameras.spark_label": ("{n} vi phạm trong 24 giờ qua", "{n} violations in the last 24 h"),
+    "ago.s": ("{n} giây trước", "{n} s ago"),
+    "ago.m": ("{n} phút trước", "{n} min ago"),
+    "ago.h": ("{n} giờ trước", "{n} h ago"),
+    "ago.d": ("{n} ngày trước", "{n} d ago"),
+    "quarantine.title": ("Bản tin bị cách ly", "Quarantined messages"),
+    "quarantine.intro": (
+        "Các gói bị từ chối khi tiếp nhận và lý do; bản gốc được giữ nguyên để tải về kiểm tra.",
+        "Messages refused on receipt and why; the original bytes are kept for download.",
+    ),
+    "quarantine.download": ("Tải bản gốc", "Original bytes"),
+    "report.title": ("Báo cáo tuần {week}", "Weekly report {week}"),
+    "report.week": ("Tuần (ISO)", "Week (ISO)"),
+    "report.period": ("Từ {start} đến {end}", "From {start} to {end}"),
+    "report.funnel": ("Quy trình xử lý trong tuần", "This week's enforcement funnel"),
+    "report.per_camera": ("Theo camera", "Per camera"),
+    "report.trend": ("Các tuần trước", "Previous weeks"),
+    "report.csv": ("Tải CSV", "Download CSV"),
+    "report.print": ("Bản in", "Printable version"),
+    "report.total": ("Tổng", "Total"),
+    "report.change": ("Thay đổi phát hiện", "Change in detections"),
+    "report.demo": (
+        "{n} phát hiện trong tuần là dữ liệu trình diễn.",
+        "{n} of this week's detections are demo data.",
+    ),
+    "report.as_of": ("Số liệu lúc {at}", "Figures as of {at}"),
+    "report.updating": (
+        "đang cập nhật số liệu mới: tải lại trang sau giây lát",
+        "newer figures are being made: reload in a moment",
+    ),
+    "report.share": ("{p} số phát hiện", "{p} of detections"),
+    "report.lifetime": ("Lũy kế đến hết tuần", "Everything up to the end of the week"),
+    "funnel.detected": ("Phát hiện", "Detected"),
+    "funnel.rejected": ("Loại bỏ", "Rejected"),
+    "funnel.notices": ("Thông báo đã gửi", "Notices sent"),
+    "funnel.fined": ("Quyết định xử phạt", "Fines decided"),
+    "funnel.paid": ("Đã nộp phạt", "Paid"),
+    "funnel.paid_vnd": ("Số tiền đã nộp (VND)", "Amount paid (VND)"),
+    "funnel.escalated": ("Quá hạn (cưỡng chế)", "Escalated"),
+    "users.title": ("Người dùng", "Users"),
+    "users.add": ("Thêm người dùng", "Add a user"),
+    "users.added": ("Đã thêm người dùng {name}.", "User {name} added."),
+    "users.activate": ("Mở khóa", "Activate"),
+    "users.deactivate": ("Khóa", "Deactivate"),
+    "users.changed": ("Đã cập nhật người dùng {name}.", "User {name} updated."),
+    "users.end_sessions": ("Đăng xuất mọi nơi", "Sign out everywhere"),
+    "users.sessions_ended": (
+        "Mọi phiên đăng nhập của {name} đã kết thúc.",
+        "Every session of {name} has ended.",
+    ),
+    "audit.title": ("Nhật ký thao tác", "Audit trail"),
+}
