@@ -30,6 +30,16 @@ from central.users import audit
 from common import plate_text
 
 COLUMNS = ("plate", "owner_name", "address", "id_number", "vehicle_class")
+# The same columns headed in Vietnamese, as a sheet typed at the unit names them (the first
+# name of each is the one the page shows); either spelling, any letter case.
+VI_HEADERS: dict[str, tuple[str, ...]] = {
+    "plate": ("Biển số", "Biển kiểm soát"),
+    "owner_name": ("Họ tên chủ xe", "Chủ xe"),
+    "address": ("Địa chỉ",),
+    "id_number": ("Số căn cước", "Số CCCD", "Số định danh"),
+    "vehicle_class": ("Loại xe", "Loại phương tiện"),
+}
+_HEADER = {name.casefold(): col for col, names in VI_HEADERS.items() for name in names}
 MAX_LEN = {"owner_name": 200, "id_number": 32, "address": 1000}
 
 # Registry vehicle classes (the detector's names, plus the words a registration export uses)
@@ -111,6 +121,12 @@ def _clean(value: str | None) -> str:
     return " ".join(unicodedata.normalize("NFC", value or "").split())
 
 
+def _column(heading: str) -> str:
+    """The column a header cell names: its export name, or its Vietnamese heading."""
+    name = _clean(heading).casefold()
+    return _HEADER.get(name, name)
+
+
 def _vehicle_class(value: str) -> tuple[str, plate_text.Kind] | None:
     return VEHICLE_CLASSES.get(value.casefold())
 
@@ -161,7 +177,7 @@ def _rows(text: str, source: str) -> tuple[list[_Row], list[Rejected]]:
     """Checked rows and rejected ones; a plate given twice keeps its first line."""
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
-        header = [_clean(h).lower() for h in next(reader)]
+        header = [_column(h) for h in next(reader)]
     except (StopIteration, csv.Error):
         header = []
     missing = [col for col in COLUMNS if col not in header]
@@ -208,7 +224,8 @@ def _rows(text: str, source: str) -> tuple[list[_Row], list[Rejected]]:
 def import_registry(session: Session, csv_path: Path | str, *, actor: str = "cli") -> ImportResult:
     """Upsert the owners of a registry CSV export into the session (the caller commits).
 
-    Columns: plate, owner_name, address, id_number, vehicle_class (UTF-8, a BOM is fine).
+    Columns: plate, owner_name, address, id_number, vehicle_class, or their Vietnamese
+    headings (VI_HEADERS); UTF-8, a BOM is fine.
     """
     path = Path(csv_path)
     try:

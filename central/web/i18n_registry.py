@@ -134,12 +134,16 @@ _PAGE: dict[str, tuple[str, str]] = {
     ),
     "import.title": ("Nhập dữ liệu từ tệp CSV", "Import a CSV file"),
     "import.intro": (
-        "Tệp CSV (UTF-8) xuất từ cơ quan đăng ký xe, dòng tiêu đề gồm các cột plate, "
-        "owner_name, address, id_number, vehicle_class. Dòng sai bị bỏ qua và liệt kê theo số "
-        "dòng; biển số đã có được cập nhật và giá trị cũ được ghi vào nhật ký thao tác.",
-        "A CSV (UTF-8) export of the registration office, with the header plate, owner_name, "
-        "address, id_number, vehicle_class. Bad rows are skipped and listed by line; plates on "
-        "record are updated and their old values kept in the audit trail.",
+        "Tệp CSV (UTF-8) xuất từ cơ quan đăng ký xe hoặc lập tại đơn vị; dòng tiêu đề gồm các "
+        "cột {columns}. Dòng sai bị bỏ qua và liệt kê theo số dòng; biển số đã có được cập nhật "
+        "và giá trị cũ được ghi vào nhật ký thao tác.",
+        "A CSV (UTF-8) export of the registration office or a sheet typed at the unit, headed "
+        "{columns}. Bad rows are skipped and listed by line; plates on record are updated and "
+        "their old values kept in the audit trail.",
+    ),
+    "import.export_names": (
+        "Tệp xuất của cơ quan đăng ký đặt tên cột theo mã, cũng được chấp nhận:",
+        "The registration office's export names its columns by code; accepted too:",
     ),
     "import.file": ("Tệp CSV", "CSV file"),
     "import.submit": ("Nhập dữ liệu", "Import"),
@@ -164,10 +168,8 @@ _PAGE: dict[str, tuple[str, str]] = {
     ),
     "import.err.binary": ("tệp không phải văn bản CSV", "the file is not CSV text"),
     "import.err.missing_columns": (
-        "dòng tiêu đề thiếu cột {columns} (cần đủ plate, owner_name, address, id_number, "
-        "vehicle_class)",
-        "the header lacks {columns} (it needs plate, owner_name, address, id_number, "
-        "vehicle_class)",
+        "dòng tiêu đề thiếu cột {columns} (cần đủ các cột {needed})",
+        "the header lacks {columns} (it needs {needed})",
     ),
     "import.err.broken": (
         "dòng {line} sai định dạng CSV (có dấu ngoặc kép chưa đóng?)",

@@ -51,10 +51,18 @@ def row_reason(code: str, params: dict[str, Any], lang: str) -> str:
         return t("row.invalid", lang)
 
 
+def column_names(columns: Any, lang: str) -> str:
+    """The columns as the header may name them in `lang`: “Biển số”, … (vi), plate, … (en)."""
+    if lang == "vi":
+        return ", ".join(f"“{registry.VI_HEADERS[c][0]}”" for c in columns)
+    return ", ".join(str(c) for c in columns)
+
+
 def file_reason(exc: registry.RegistryError, lang: str) -> str:
     values = dict(exc.params)
     if exc.code == "missing_columns":
-        values["columns"] = ", ".join(values.get("columns", ()))
+        values["columns"] = column_names(values.get("columns", ()), lang)
+        values["needed"] = column_names(registry.COLUMNS, lang)
     try:
         return t(f"import.err.{exc.code}", lang, **values)
     except KeyError:
@@ -107,6 +115,8 @@ def _front(request: Request, db: Session, user: User, **context: Any) -> dict[st
         "can_import": user.can(IMPORT),
         "max_mb": MAX_UPLOAD_MB,
         "file_of": file_of,
+        "import_columns": column_names(registry.COLUMNS, lang_of(request)),
+        "export_columns": registry.COLUMNS,
     }
     return base | context
 
@@ -158,6 +168,8 @@ def _owner_page(
         "can_edit": user.can(EDIT),
         "classes": CLASSES,
         "file_of": file_of,
+        "import_columns": column_names(registry.COLUMNS, lang_of(request)),
+        "export_columns": registry.COLUMNS,
     }
     return page(request, "registry_owner.html", context, status)
 

@@ -178,6 +178,28 @@ def test_header_columns_may_come_in_any_order(session: Session, tmp_path: Path) 
     assert found(session, "59D206428").name == "Võ Thị Thu Hà"
 
 
+@pytest.mark.parametrize(
+    "header",
+    [
+        "Biển số,Họ tên chủ xe,Địa chỉ,Số căn cước,Loại xe",
+        "BIỂN SỐ, Chủ xe ,địa chỉ,Số CCCD,Loại phương tiện",
+        "Biển kiểm soát,owner_name,Địa chỉ,Số định danh,vehicle_class",
+    ],
+)
+def test_the_header_may_name_the_columns_in_vietnamese(
+    session: Session, tmp_path: Path, header: str
+) -> None:
+    path = tmp_path / "vi.csv"
+    path.write_text(f"{header}\n59-D2 064.28,Võ Thị Thu Hà,1 Lê Văn Sỹ,082085000001,xe máy\n")
+    assert import_registry(session, path).imported == 1, f"{header!r} was not understood"
+    owner = found(session, "59D206428")
+    assert (owner.name, owner.id_number, owner.vehicle_class) == (
+        "Võ Thị Thu Hà",
+        "082085000001",
+        "motorcycle",
+    )
+
+
 def test_missing_column_refuses_the_file(session: Session, tmp_path: Path) -> None:
     path = tmp_path / "short.csv"
     path.write_text("plate,owner_name,address\n63A-123.45,An,1 Ấp Bắc\n", encoding="utf-8")

@@ -29,6 +29,7 @@ from tests.fixtures.browser import (
     WebServer,
     csrf_of,
     make_web_env,
+    open_from_menu,
     screenshot,
 )
 from tests.paths import REPO
@@ -213,7 +214,7 @@ def test_a_supervisors_import_says_what_was_added_updated_and_refused_by_line(
         (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "tệp không phải văn bản CSV"),
         (
             b"plate,owner_name,address\n63A-123.45,An,1 Ap Bac\n",
-            "thiếu cột id_number, vehicle_class",
+            "thiếu cột “Số căn cước”, “Loại xe”",
         ),
         ((HEADER + "63A-999.99,Huỳnh Thị Hoa,9 Ấp Bắc,1,car\n").encode("utf-16"), "UTF-8"),
         (b"", "hãy chọn một tệp CSV để nhập"),
@@ -306,7 +307,7 @@ def test_the_registry_in_a_browser(
     size: tuple[int, int],
 ) -> None:
     officer = _page(browser, web_server, "officer", size)
-    officer.click("nav a[href='/registry']")
+    open_from_menu(officer, "/registry")
     officer.fill("#registry-plate", "678")
     with officer.expect_navigation():
         officer.click("#registry-search-button")
