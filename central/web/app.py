@@ -40,6 +40,7 @@ from central.web import (
     pages_documents,
     pages_home,
     pages_lists,
+    pages_moves,
     pages_ops,
     pages_quarantine,
     pages_registry,
@@ -164,6 +165,7 @@ def create_app(store: Store, settings: WebSettings) -> FastAPI:
     app.include_router(pages_bulk.router)  # before /cases/{case_id}/…
     app.include_router(pages_lists.router)
     app.include_router(pages_cases.router)
+    app.include_router(pages_moves.router)
     app.include_router(pages_documents.router)
     app.include_router(pages_appeals.router)
     app.include_router(pages_ops.router)

@@ -1,7 +1,7 @@
 """The moves that undo or contest a decision: a supervisor's reversal of a confirmation, an
 appeal (khiếu nại) recorded against a notice or fine, and a supervisor's decision on it. Each
 carries the case version its user saw and a written reason, and is audited; a refusal goes
-back to the case with what was typed still in the form (pages_cases.run_move)."""
+back to the case with what was typed still in the form (central.web.moves.run_move)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from central.users import User
 from central.web import actions
 from central.web.auth import get_db, lang_of, require
 from central.web.i18n import t
-from central.web.pages_cases import (
+from central.web.moves import (
     VersionField,
     case_or_404,
     required_version,

@@ -25,7 +25,7 @@ from central.users import User, audit
 from central.web import bulk, bulk_print
 from central.web.auth import NotFound, get_db, lang_of, require, safe_next
 from central.web.i18n import reject_reasons, t, t_opt
-from central.web.pages_cases import rules_of, store_of
+from central.web.moves import rules_of, store_of
 from central.web.refusals import explain
 from central.web.render import error_page, flash, page
 

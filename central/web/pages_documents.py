@@ -19,7 +19,7 @@ from central.web import actions
 from central.web.auth import NotFound, get_db, lang_of, require
 from central.web.downloads import disposition
 from central.web.i18n import t
-from central.web.pages_cases import case_or_404, rules_of, store_of
+from central.web.moves import case_or_404, rules_of, store_of
 from central.web.refusals import said
 from central.web.render import error_page
 
