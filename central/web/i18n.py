@@ -19,6 +19,7 @@ from central.web.i18n_codes import CODES
 from central.web.i18n_evidence import EVIDENCE
 from central.web.i18n_lists import LISTS
 from central.web.i18n_ops import OPS
+from central.web.i18n_quarantine import QUARANTINE_DETAIL
 from central.web.i18n_registry import REGISTRY
 from common.vi_number import vi_number
 
@@ -254,6 +255,7 @@ M.update(EVIDENCE)
 M.update(CAMERAS)
 M.update(LISTS)
 M.update(REGISTRY)
+M.update(QUARANTINE_DETAIL)
 M.update(OPS)
 
 REJECT_REASONS_EN = {

@@ -153,9 +153,9 @@ _PAGE: dict[str, tuple[str, str]] = {
 _QUARANTINE: dict[str, tuple[str, str]] = {
     "qa.howto": (
         "Mục chưa xử lý được xếp trước. Khi khóa của thiết bị đã được đăng ký "
-        "(dendo-central keys add), bấm “Nạp lại” để kiểm tra lại gói như khi mới nhận; gói hợp "
+        "(`dendo-central keys add`), bấm “Nạp lại” để kiểm tra lại gói như khi mới nhận; gói hợp "
         "lệ sẽ thành vụ việc. Mục không cần xử lý thêm thì xác nhận kèm ghi chú.",
-        "Open entries come first. Once the box's key is registered (dendo-central keys add), "
+        "Open entries come first. Once the box's key is registered (`dendo-central keys add`), "
         "“Re-ingest” checks the bundle again as on arrival; a valid one becomes a case. "
         "Acknowledge with a note what needs nothing more.",
     ),

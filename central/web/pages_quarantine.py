@@ -8,6 +8,7 @@ work; officers do not see the quarantine at all). Every action is audited."""
 from __future__ import annotations
 
 from datetime import timedelta
+from functools import partial
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Query, Request
@@ -31,6 +32,8 @@ from central.users import User, audit
 from central.web.auth import NotFound, get_db, lang_of, require
 from central.web.camera_view import city_config
 from central.web.i18n import t
+from central.web.quarantine_detail import detail_text, render_detail
+from central.web.quarantine_match import with_code
 from central.web.queries import Page, count_of, paged, quarantine_reasons
 from central.web.render import flash, page
 
@@ -101,6 +104,8 @@ def quarantine_list(
         "statuses": STATUSES,
         "params": params,
         "can_handle": user.can("quarantine.handle"),
+        "detail": partial(render_detail, lang=lang_of(request)),  # the verifier's words, said again
+        "with_code": with_code,
     }
     return page(request, "quarantine.html", context)
 
@@ -179,8 +184,9 @@ def quarantine_reingest(
         flash(request, "error", t(exc.key, lang, **exc.values))
         return _back(request, item_id)
     if outcome.result == "refused":
+        detail = detail_text(outcome.reason_code, outcome.reason, lang)[:600]
         reason = t("qa.reason_detail", lang, reason=t(f"qreason.{outcome.reason_code}", lang),
-                   detail=outcome.reason[:300])  # fmt: skip
+                   detail=detail)  # fmt: skip
         key = (
             "qa.still_refused_same"
             if outcome.reason_code == outcome.previous_code

@@ -35,17 +35,7 @@ ROUTES = declared_page_routes()
 # English still on pages other helpers own, for the lead to integrate (issue 16): the words
 # seen there today and what would fix them. A word not listed here fails the test; a listed
 # word no longer seen is reported as a warning, so the entry can be removed.
-KNOWN_PENDING: dict[str, tuple[frozenset[str], str]] = {
-    "/quarantine": (
-        frozenset(
-            "add box central file for json key keys manifest mismatch readable schema sent"
-            " unknown wrong".split()
-        ),
-        "quarantine.html shows the reason code and the verifier's English detail: "
-        "`{{ quarantine_reason(q.reason_code) }}` gives the Vietnamese label; the detail "
-        "(central.ingest / common.bundle wording) needs Vietnamese at its source",
-    ),
-}
+KNOWN_PENDING: dict[str, tuple[frozenset[str], str]] = {}
 
 
 @pytest.fixture(scope="module")
