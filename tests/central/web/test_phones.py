@@ -5,7 +5,8 @@ nothing may stick out past the window (`scrollWidth` against the viewport, and t
 and text that stick out are named; a wide table of figures may scroll inside its own box if
 that box fits), the navigation is folded behind one button on a phone, and the evidence
 frames and plate crop of a case are at least 330 px wide there. Full-page screenshots of
-every page are saved under out/screenshots/phones/."""
+every page are saved under out/screenshots/phones/, and what Chromium shows (the scripts' words
+too) is read for English (tests.fixtures.english_words)."""
 
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ from tests.fixtures.browser import (
     start_web_server,
     stop_web_server,
 )
+from tests.fixtures.english_words import english_in_html
 from tests.fixtures.every_state import Made, build_every_state
 from tests.fixtures.page_routes import declared_page_routes, urls_for
 
@@ -131,8 +133,13 @@ def test_the_every_state_store_has_the_pages_phones_must_show(html_pages: list[s
     assert sum(p.startswith("/cases/") for p in html_pages) >= 10, html_pages
 
 
-def test_no_page_scrolls_sideways(signed_in: Any, server: WebServer, html_pages: list[str]) -> None:
+def test_no_page_scrolls_sideways_or_shows_english(
+    signed_in: Any, server: WebServer, html_pages: list[str]
+) -> None:
+    """Measured as Chromium lays the page out, after its scripts ran: so the words the scripts
+    write (the zoom view, the lists' controls) are read for English too."""
     wide: dict[str, str] = {}
+    english: dict[str, list[str]] = {}
     for url in html_pages:
         signed_in.goto(f"{server.url}{url}")
         signed_in.wait_for_load_state("networkidle")
@@ -140,7 +147,10 @@ def test_no_page_scrolls_sideways(signed_in: Any, server: WebServer, html_pages:
         width, view, out = sticking_out(signed_in)
         if width > view or out:
             wide[url] = f"{width} px wide in {view}: {out}"
+        if words := english_in_html(signed_in.content()):
+            english[url] = words
     assert not wide, f"pages wider than the {signed_in.viewport_name} window: {wide}"
+    assert not english, f"English in Chromium's rendering of Vietnamese pages: {english}"
 
 
 def test_the_navigation_folds_behind_one_button_on_a_phone(
