@@ -33,6 +33,7 @@ VIEWPORTS = {"phone": (390, 844), "wide": (1366, 768)}
 ROUTES = declared_page_routes()
 # Frames and crops narrower than this on a phone cannot be read by eye (plates, signal heads).
 USABLE_PX = 330
+SAMPLES_PER_ROUTE = 4
 
 
 @pytest.fixture(scope="module")
@@ -53,14 +54,17 @@ def server(every_state: tuple[WebEnv, Made]) -> Iterator[WebServer]:
 
 @pytest.fixture(scope="module")
 def html_pages(every_state: tuple[WebEnv, Made]) -> list[str]:
-    """The URL of every HTML page (PDFs, CSV, pictures and clips are not laid out)."""
+    """The URL of every HTML page (PDFs, CSV, pictures and clips are not laid out): a case in
+    every state (each shows other forms), up to SAMPLES_PER_ROUTE of the other routes' samples
+    (a notice or a decision is one template whatever its case)."""
     env, made = every_state
     client = env.client("supervisor")
     pages = []
     for route in ROUTES:
         if route.startswith("/lang/") or route in ("/logout", "/login"):
             continue
-        for url in urls_for(route, made):
+        urls = urls_for(route, made)
+        for url in urls if route == "/cases/{case_id}" else urls[:SAMPLES_PER_ROUTE]:
             response = client.get(url, follow_redirects=True)
             if response.headers.get("content-type", "").startswith("text/html"):
                 pages.append(url)
