@@ -16,6 +16,7 @@ pytest_plugins = [
     "tests.fixtures.postgres",
     "tests.fixtures.rtsp",
     "tests.fixtures.browser",
+    "tests.fixtures.every_state",
 ]
 
 

@@ -18,7 +18,6 @@ import pytest
 from tests.fixtures.browser import (
     PASSWORDS,
     USERS,
-    DemoBundles,
     WebEnv,
     WebServer,
     screenshot,
@@ -26,7 +25,7 @@ from tests.fixtures.browser import (
     stop_web_server,
 )
 from tests.fixtures.english_words import english_in_html
-from tests.fixtures.every_state import Made, build_every_state
+from tests.fixtures.every_state import Made
 from tests.fixtures.page_routes import declared_page_routes, urls_for
 
 VIEWPORTS = {"phone": (390, 844), "wide": (1366, 768)}
@@ -34,15 +33,6 @@ ROUTES = declared_page_routes()
 # Frames and crops narrower than this on a phone cannot be read by eye (plates, signal heads).
 USABLE_PX = 330
 SAMPLES_PER_ROUTE = 4
-
-
-@pytest.fixture(scope="module")
-def every_state(
-    tmp_path_factory: pytest.TempPathFactory, demo_bundles: DemoBundles
-) -> Iterator[tuple[WebEnv, Made]]:
-    env, made = build_every_state(tmp_path_factory.mktemp("phones"), demo_bundles)
-    yield env, made
-    env.close()
 
 
 @pytest.fixture(scope="module")

@@ -11,8 +11,6 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
-import warnings
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -25,26 +23,12 @@ from central.web.charts import funnel
 from central.web.codes import actor, document_reason, facts, reject_reason
 from central.web.explain import decision_text, location_text, note_text
 from central.web.i18n import number, t
-from tests.fixtures.browser import PASSWORDS, USERS, DemoBundles, WebEnv, login
+from tests.fixtures.browser import PASSWORDS, USERS, WebEnv, login
 from tests.fixtures.english_words import english_in_html, english_in_text
-from tests.fixtures.every_state import Made, build_every_state
+from tests.fixtures.every_state import Made
 from tests.fixtures.page_routes import declared_page_routes, urls_for
 
 ROUTES = declared_page_routes()
-
-# English still on pages other helpers own, for the lead to integrate (issue 16): the words
-# seen there today and what would fix them. A word not listed here fails the test; a listed
-# word no longer seen is reported as a warning, so the entry can be removed.
-KNOWN_PENDING: dict[str, tuple[frozenset[str], str]] = {}
-
-
-@pytest.fixture(scope="module")
-def every_state(
-    tmp_path_factory: pytest.TempPathFactory, demo_bundles: DemoBundles
-) -> Iterator[tuple[WebEnv, Made]]:
-    env, made = build_every_state(tmp_path_factory.mktemp("every_state"), demo_bundles)
-    yield env, made
-    env.close()
 
 
 @pytest.fixture(scope="module")
@@ -112,18 +96,7 @@ def test_every_page_speaks_vietnamese(
             assert not odd, f"{url}: numbers written the English way: {odd[:5]}"
         if words:
             seen[url] = words
-    pending, why = KNOWN_PENDING.get(route, (frozenset(), ""))
-    new = {url: [w for w in words if w not in pending] for url, words in seen.items()}
-    new = {url: words for url, words in new.items() if words}
-    assert not new, f"English on Vietnamese pages of {route}: {new}"
-    still = {w for words in seen.values() for w in words}
-    if pending - still:
-        warnings.warn(
-            f"{route}: KNOWN_PENDING lists words no longer seen: {sorted(pending - still)}",
-            stacklevel=1,
-        )
-    if still:
-        warnings.warn(f"{route}: pending English ({why}): {sorted(still)}", stacklevel=1)
+    assert not seen, f"English on Vietnamese pages of {route}: {seen}"
 
 
 @pytest.mark.parametrize(
