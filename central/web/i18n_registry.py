@@ -146,6 +146,8 @@ _PAGE: dict[str, tuple[str, str]] = {
         "The registration office's export names its columns by code; accepted too:",
     ),
     "import.file": ("Tệp CSV", "CSV file"),
+    "import.pick": ("Chọn tệp…", "Choose a file…"),
+    "import.none_picked": ("Chưa chọn tệp nào", "No file chosen"),
     "import.submit": ("Nhập dữ liệu", "Import"),
     "import.summary": (
         "Đã nhập tệp {file}: {added} phương tiện mới, {updated} cập nhật, {unchanged} không "

@@ -341,7 +341,13 @@ def test_the_registry_in_a_browser(
     )
     supervisor = _page(browser, web_server, "supervisor", size)
     supervisor.goto(f"{web_server.url}/registry")
-    supervisor.set_input_files("#import-file", str(csv))
+    assert supervisor.inner_text("#import-file-name") == "Chưa chọn tệp nào"
+    assert supervisor.inner_text("label.file-pick .file-button") == "Chọn tệp…"
+    with supervisor.expect_file_chooser() as chooser:  # the page's own button opens the picker
+        supervisor.click("label.file-pick .file-button")
+    chooser.value.set_files(str(csv))
+    assert supervisor.inner_text("#import-file-name") == "xuat-dang-ky.csv", "no file name shown"
+    screenshot(supervisor, f"registry-file-picked-{name}")
     with supervisor.expect_navigation():
         supervisor.click("#import-button")
     summary = supervisor.inner_text("#import-summary")
