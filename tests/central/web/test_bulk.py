@@ -25,8 +25,8 @@ from central.db import CONFIRMED, NOTICE_ISSUED, REJECTED, REVIEW, Case, IssuedD
 from central.users import OFFICER, AuditEntry, User, add_user
 from central.web import actions
 from tests.central.test_cases import add_case
-from tests.central.web.test_search import VIEWPORTS, no_sideways_scroll, sign_in
-from tests.fixtures.browser import USERS, WebEnv, WebServer, csrf_of, screenshot
+from tests.central.web.test_search import VIEWPORTS, no_sideways_scroll
+from tests.fixtures.browser import USERS, WebEnv, WebServer, csrf_of, screenshot, signed_in_page
 
 NO_OWNER = "51K-678.98"  # the demo camera's misread: no such plate in the registry
 
@@ -216,7 +216,7 @@ def test_an_officer_issues_notices_in_bulk_in_a_browser(
     browser: Any, web_env: WebEnv, web_server: WebServer, size: str
 ) -> None:
     ids = confirmed(web_env)
-    page = sign_in(browser, web_server, "officer", VIEWPORTS[size])
+    page = signed_in_page(browser, web_server, "officer", VIEWPORTS[size])
     page.goto(f"{web_server.url}/cases?state=confirmed&sort=id&dir=asc")
     assert page.locator("input.pick-case").count() == 4
     page.check("#select-all")
@@ -249,7 +249,9 @@ def test_an_officer_issues_notices_in_bulk_in_a_browser(
 def test_an_officer_rejects_in_bulk_in_a_browser_and_sees_what_was_refused(
     browser: Any, web_env: WebEnv, web_server: WebServer
 ) -> None:
-    page = sign_in(browser, web_server, "officer", VIEWPORTS["wide"])  # triage, claims case 1
+    page = signed_in_page(
+        browser, web_server, "officer", VIEWPORTS["wide"]
+    )  # triage, claims case 1
     with web_env.store.sessions.begin() as s:
         add_user(s, "tuan.pham", "officer-pass-2", OFFICER, "test")
         ids = list(s.scalars(select(Case.id).order_by(Case.id)))

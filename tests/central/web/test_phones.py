@@ -16,11 +16,10 @@ from typing import Any
 import pytest
 
 from tests.fixtures.browser import (
-    PASSWORDS,
-    USERS,
     WebEnv,
     WebServer,
     screenshot,
+    signed_in_page,
     start_web_server,
     stop_web_server,
 )
@@ -64,18 +63,10 @@ def html_pages(every_state: tuple[WebEnv, Made]) -> list[str]:
 @pytest.fixture(scope="module", params=list(VIEWPORTS))
 def signed_in(request: pytest.FixtureRequest, browser: Any, server: WebServer) -> Iterator[Any]:
     """A supervisor's tab (every page is theirs) in a window of the viewport's size."""
-    width, height = VIEWPORTS[request.param]
-    context = browser.new_context(viewport={"width": width, "height": height}, locale="vi-VN")
-    page = context.new_page()
-    page.goto(f"{server.url}/login")
-    page.fill("input[name=username]", USERS["supervisor"])
-    page.fill("input[name=password]", PASSWORDS["supervisor"])
-    page.click("button[type=submit]")
-    page.wait_for_load_state()
-    assert "/login" not in page.url, "the supervisor could not sign in"
+    page = signed_in_page(browser, server, "supervisor", VIEWPORTS[request.param])
     page.viewport_name = request.param
     yield page
-    context.close()
+    page.context.close()
 
 
 def sticking_out(page: Any) -> tuple[int, int, list[str]]:

@@ -25,13 +25,13 @@ from central.keys import KeyRing, register_key
 from central.quarantine_actions import QuarantineHandling
 from central.users import AuditEntry
 from tests.fixtures.browser import (
-    PASSWORDS,
     USERS,
     DemoBundles,
     WebEnv,
     csrf_of,
     make_web_env,
     screenshot,
+    signed_in_page,
     start_web_server,
     stop_web_server,
 )
@@ -184,12 +184,7 @@ def test_an_operator_handles_the_quarantine_in_a_browser(
     server = start_web_server(env, cameras=demo_camera(tmp_path / "cameras.yaml"))
     try:
         for name, size in {"desktop": (1366, 768), "phone": (390, 844)}.items():
-            context = browser.new_context(viewport={"width": size[0], "height": size[1]})
-            page = context.new_page()
-            page.goto(f"{server.url}/login")
-            page.fill("input[name=username]", USERS["operator"])
-            page.fill("input[name=password]", PASSWORDS["operator"])
-            page.click("button[type=submit]")
+            page = signed_in_page(browser, server, "operator", size)
             page.goto(f"{server.url}/quarantine")
             if name == "desktop":
                 row = page.locator(f"#q-{ids[2]}")
@@ -209,7 +204,7 @@ def test_an_operator_handles_the_quarantine_in_a_browser(
             wide = page.evaluate("document.documentElement.scrollWidth")
             assert wide <= size[0], f"the quarantine at {name} is {wide} px wide"
             screenshot(page, f"quarantine-{name}")
-            context.close()
+            page.context.close()
     finally:
         stop_web_server(server)
         env.close()

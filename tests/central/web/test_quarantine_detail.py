@@ -25,11 +25,10 @@ from central.web.quarantine_detail import detail_text, render_detail
 from common.reasons import QuarantineReason
 from tests.central.web.quarantine_examples import EXAMPLES, KID, LIBRARY, Example
 from tests.fixtures.browser import (
-    PASSWORDS,
-    USERS,
     WebEnv,
     make_web_env,
     screenshot,
+    signed_in_page,
     start_web_server,
     stop_web_server,
 )
@@ -252,18 +251,13 @@ def test_the_detail_reads_on_a_desktop_and_a_phone(
     server = start_web_server(env)
     try:
         for name, (width, height) in {"wide": (1366, 768), "phone": (390, 844)}.items():
-            context = browser.new_context(viewport={"width": width, "height": height})
-            page = context.new_page()
-            page.goto(f"{server.url}/login")
-            page.fill("input[name=username]", USERS["operator"])
-            page.fill("input[name=password]", PASSWORDS["operator"])
-            page.click("button[type=submit]")
+            page = signed_in_page(browser, server, "operator", (width, height))
             page.goto(f"{server.url}/quarantine")
             page.evaluate("document.querySelectorAll('details.tech').forEach(d => d.open = true)")
             wide = page.evaluate("document.documentElement.scrollWidth")
             assert wide <= width, f"the quarantine's details at {name} make it {wide} px wide"
             assert "Trung tâm không có khóa công khai" in page.inner_text("table.quarantine")
             screenshot(page, f"quarantine-detail-{name}")
-            context.close()
+            page.context.close()
     finally:
         stop_web_server(server)

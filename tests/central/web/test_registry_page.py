@@ -22,7 +22,6 @@ from central.registry import import_registry
 from central.registry_edit import EDIT
 from central.users import AuditEntry
 from tests.fixtures.browser import (
-    PASSWORDS,
     TRUE_PLATE,
     USERS,
     WebEnv,
@@ -31,6 +30,7 @@ from tests.fixtures.browser import (
     make_web_env,
     open_from_menu,
     screenshot,
+    signed_in_page,
 )
 from tests.paths import REPO
 
@@ -280,18 +280,6 @@ def test_an_issued_notice_keeps_its_frozen_bytes_after_the_owner_is_edited(
     assert "Công ty TNHH Sông Tiền" not in notice.text
 
 
-def _page(browser: Any, server: WebServer, role: str, size: tuple[int, int]) -> Any:
-    context = browser.new_context(viewport={"width": size[0], "height": size[1]}, locale="vi-VN")
-    page = context.new_page()
-    page.goto(f"{server.url}/login")
-    page.fill("input[name=username]", USERS[role])
-    page.fill("input[name=password]", PASSWORDS[role])
-    page.click("button[type=submit]")
-    page.wait_for_load_state()
-    assert "/login" not in page.url, f"sign-in as {role} failed"
-    return page
-
-
 def _fits(page: Any, where: str) -> None:
     wide = page.evaluate("document.documentElement.scrollWidth")
     assert wide <= page.viewport_size["width"], f"{where}: {wide} px wide, scrolls sideways"
@@ -306,7 +294,7 @@ def test_the_registry_in_a_browser(
     name: str,
     size: tuple[int, int],
 ) -> None:
-    officer = _page(browser, web_server, "officer", size)
+    officer = signed_in_page(browser, web_server, "officer", size)
     open_from_menu(officer, "/registry")
     officer.fill("#registry-plate", "678")
     with officer.expect_navigation():
@@ -339,7 +327,7 @@ def test_the_registry_in_a_browser(
         "63I-123.45,Trần Văn Bình,2 Ấp Bắc,082085000002,car\n",
         encoding="utf-8",
     )
-    supervisor = _page(browser, web_server, "supervisor", size)
+    supervisor = signed_in_page(browser, web_server, "supervisor", size)
     supervisor.goto(f"{web_server.url}/registry")
     assert supervisor.inner_text("#import-file-name") == "Chưa chọn tệp nào"
     assert supervisor.inner_text("label.file-pick .file-button") == "Chọn tệp…"

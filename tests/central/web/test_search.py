@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from central.db import CONFIRMED, PAID, REJECTED
 from tests.central.test_cases import add_case
-from tests.fixtures.browser import PASSWORDS, USERS, WebEnv, WebServer, screenshot
+from tests.fixtures.browser import WebEnv, WebServer, screenshot, signed_in_page
 
 T = datetime(2026, 12, 4, 3, 0, tzinfo=UTC)  # 10:00 on 04/12/2026 in Mỹ Tho
 # plate, camera, hours after T, state, vehicle, confidence: beside the demo's four cases in
@@ -46,20 +46,6 @@ def add_extra(env: WebEnv) -> dict[str | None, int]:
                 case.fine_vnd = case.paid_vnd = 19_000_000
             ids[plate] = case.id
     return ids
-
-
-def sign_in(browser: Any, server: WebServer, role: str, size: tuple[int, int]) -> Any:
-    context = browser.new_context(
-        viewport={"width": size[0], "height": size[1]}, locale="vi-VN", accept_downloads=True
-    )
-    page = context.new_page()
-    page.goto(f"{server.url}/login")
-    page.fill("input[name=username]", USERS[role])
-    page.fill("input[name=password]", PASSWORDS[role])
-    page.click("button[type=submit]")
-    page.wait_for_load_state()
-    assert "/login" not in page.url, f"sign-in as {role} failed"
-    return page
 
 
 def plates_shown(page: Any) -> list[str]:
@@ -89,7 +75,7 @@ def test_the_cases_list_is_searched_filtered_sorted_and_exported_in_a_browser(
     browser: Any, web_env: WebEnv, web_server: WebServer, size: str
 ) -> None:
     add_extra(web_env)
-    page = sign_in(browser, web_server, "officer", VIEWPORTS[size])
+    page = signed_in_page(browser, web_server, "officer", VIEWPORTS[size])
     page.goto(f"{web_server.url}/cases")
     assert len(plates_shown(page)) == 9, plates_shown(page)
 
@@ -150,7 +136,7 @@ def test_the_cases_list_is_searched_filtered_sorted_and_exported_in_a_browser(
 def test_the_review_queue_is_filtered_and_hands_out_within_the_filter(
     browser: Any, web_env: WebEnv, web_server: WebServer, size: str
 ) -> None:
-    page = sign_in(browser, web_server, "officer", VIEWPORTS[size])  # lands on the queue
+    page = signed_in_page(browser, web_server, "officer", VIEWPORTS[size])  # lands on the queue
     page.goto(f"{web_server.url}/review?vehicle=motorcycle")
     assert "2 vụ đang chờ duyệt" in page.inner_text("#queue-count"), "two motorbikes wait"
     heading = page.inner_text("#case h2")
