@@ -76,6 +76,9 @@ class TrackerConfig(StrictModel):
     match_iou: float = Field(0.2, gt=0, lt=1)
     max_lost_s: float = Field(1.5, gt=0)
     min_hits: int = Field(2, ge=1)
+    # A track born of a low-score box (low_thresh..high_thresh) is trusted only after this
+    # many matches in a row (0: low boxes never start tracks); see edge.pipeline.track.
+    weak_hits: int = Field(3, ge=0)
 
 
 class RuleConfig(StrictModel):

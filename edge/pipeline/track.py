@@ -11,11 +11,20 @@ so a poor pair is never forced just to fill the matrix:
 1. high-score detections against confirmed and lost tracks, by IoU;
 2. low-score detections against the tracks still unmatched (confirmed or lost), by IoU: an
    occluded vehicle's detection often scores low, and dropping it would break the track at
-   the stop line (low boxes never start tracks nor use the fallback below);
-3. remaining high-score detections against tentative tracks, by IoU;
+   the stop line (low boxes never use the fallback below);
+3. remaining high-score detections against tentative tracks, then the remaining low-score
+   ones against the tentative tracks still unmatched, by IoU;
 4. small-box fallback: remaining high-score detections against every track still unmatched;
-5. remaining detections scoring at least `new_track_thresh` start tentative tracks; a
-   tentative track that misses its next frame is dropped, one with `min_hits` is confirmed.
+5. remaining high-score detections start tentative tracks, confirmed after `min_hits`
+   matches in a row; remaining low-score ones start tentative tracks too, confirmed only
+   after `weak_hits` matches in a row (a tentative track that misses a frame is dropped).
+
+Why weak births: seen from behind in a dense queue, COCO's YOLOv8n scores many riders
+0.1-0.35 frame after frame (on the labels of `scripts/eval_detections.py`, a third of the
+riders near the line were never tracked). A single low box is as likely noise as a road
+user, but noise does not come back at the same place in three processed frames running,
+and a road user does. A static thing the network mistakes for one (a painted road arrow)
+becomes a track that never moves, and so never crosses the line.
 
 IoU is taken with the track's predicted box, gated at `match_iou` (cost 1 - IoU). The
 fallback exists because a motorbike at 5 detections/s moves about its own length between
@@ -144,7 +153,8 @@ class Track:
         self._history: deque[TrackPoint] = deque()
         self._history_s = history_s
         self._votes: dict[str, list[float]] = {}  # label -> [count, total score]
-        self._match(frame_index, t, det, min_hits)
+        self.min_hits = min_hits  # matches in a row before it is confirmed
+        self._match(frame_index, t, det)
 
     @property
     def label(self) -> str:
@@ -186,7 +196,7 @@ class Track:
         self.last_t = t
         self.box = _to_box(self._kf.x)
 
-    def _match(self, frame_index: int, t: float, det: Detection, min_hits: int) -> None:
+    def _match(self, frame_index: int, t: float, det: Detection) -> None:
         if self.hits:
             self._kf.update(det.box)
         self.hits += 1
@@ -194,7 +204,7 @@ class Track:
         vote = self._votes.setdefault(det.label, [0.0, 0.0])
         vote[0] += 1
         vote[1] += det.score
-        if self.state == TrackState.LOST or self.hits >= min_hits:
+        if self.state == TrackState.LOST or self.hits >= self.min_hits:
             self.state = TrackState.CONFIRMED
         self._record(TrackPoint(frame_index, t, det.box, det.score, True))
 
@@ -252,10 +262,11 @@ class Tracker:
             raise ValueError("need 0 <= low_thresh <= high_thresh <= 1")
         self.config = config
         self.high_thresh, self.low_thresh = config.high_thresh, config.low_thresh
-        self.new_track_thresh = config.high_thresh  # only boxes of the first stage start tracks
+        self.new_track_thresh = config.high_thresh  # boxes of the first stage start tracks
         self.match_iou, self.low_match_iou = config.match_iou, low_match_iou
         self.max_lost_s, self.min_hits = config.max_lost_s, max(1, config.min_hits)
         self.small_box_px, self.small_speed = small_box_px, small_speed
+        self.weak_hits = config.weak_hits
         self.history_s = history_s
         self._tracks: list[Track] = []
         self._next_id = first_id
@@ -283,8 +294,10 @@ class Tracker:
         matched: set[int] = set()
         rest = self._stage(frame_index, t, active, high, self.match_iou, matched)
         tracked = [tr for tr in active if tr.id not in matched]
-        self._stage(frame_index, t, tracked, low, self.low_match_iou, matched)
+        low = self._stage(frame_index, t, tracked, low, self.low_match_iou, matched)
         rest = self._stage(frame_index, t, tentative, rest, self.match_iou, matched)
+        weak = [tr for tr in tentative if tr.id not in matched]
+        low = self._stage(frame_index, t, weak, low, self.low_match_iou, matched)
         if self.small_box_px > 0:
             left = [tr for tr in self._tracks if tr.id not in matched]
             rest = self._stage(frame_index, t, left, rest, None, matched)
@@ -305,6 +318,10 @@ class Tracker:
                 track = Track(self._next_id, det, frame_index, t, self.history_s, self.min_hits)
                 self._tracks.append(track)
                 self._next_id += 1
+        for det in low if self.weak_hits else []:
+            track = Track(self._next_id, det, frame_index, t, self.history_s, self.weak_hits)
+            self._tracks.append(track)
+            self._next_id += 1
         return [tr for tr in self._tracks if tr.state == TrackState.CONFIRMED]
 
     def _stage(
@@ -330,7 +347,7 @@ class Tracker:
             cost = np.where(iou >= min_iou, 1.0 - iou, np.inf)
         pairs = solve(cost)
         for r, c in pairs:
-            tracks[r]._match(frame_index, t, dets[c], self.min_hits)
+            tracks[r]._match(frame_index, t, dets[c])
             matched.add(tracks[r].id)
         taken = {c for _, c in pairs}
         return [d for j, d in enumerate(dets) if j not in taken]

@@ -120,6 +120,36 @@ def test_low_score_detections_keep_a_track_alive() -> None:
     assert sorted(set(ids[0]) - {0}) == [1, 2]
 
 
+WEAK_CASES = {
+    # name: (score of the box at frame k of 6 / s, or None: unseen; weak_hits; first frame
+    # that is part of a confirmed track, or None: never)
+    "a weak box in the same place frame after frame is a road user": (lambda k: 0.2, 3, 2),
+    "... after as many frames as weak_hits asks": (lambda k: 0.2, 5, 4),
+    "a weak box that flickers is noise": (lambda k: 0.2 if k % 2 == 0 else None, 3, None),
+    "a weak box seen twice and gone is noise": (lambda k: 0.2 if k < 2 else None, 3, None),
+    "weak_hits 0: low boxes never start tracks": (lambda k: 0.2, 0, None),
+    "a box under low_thresh is nothing": (lambda k: 0.05, 3, None),
+    "a strong birth goes on with weak boxes": (lambda k: 0.9 if k == 0 else 0.2, 3, 1),
+}
+
+
+@pytest.mark.parametrize("case", list(WEAK_CASES))
+def test_weak_boxes_start_tracks_only_when_they_persist(case: str) -> None:
+    score_at, weak_hits, first = WEAK_CASES[case]
+
+    def waiting_rider(t: float) -> tuple[Box, float] | None:
+        score = score_at(round(t * 6))
+        return None if score is None else (box_at(300, 300, 40, 70), score)
+
+    frames = script(6.0, 2.0, {0: waiting_rider})
+    ids = run(Tracker(TrackerConfig(weak_hits=weak_hits)), frames)[0]
+    confirmed = [k for k, i in enumerate(ids) if i]
+    got = confirmed[0] if confirmed else None
+    assert got == first, f"{case}: first confirmed detection {got}, expected {first} ({ids})"
+    if first is not None:  # from then on, every detection is that one track
+        assert set(ids[first:]) == {ids[first]}, f"{case}: lost or changed track ({ids})"
+
+
 def dense_group(
     fps: float, seconds: float = 5.0, seed: int = 0, speed: float = 120.0, ramp_s: float = 0.0
 ) -> list[Frame]:
