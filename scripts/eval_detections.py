@@ -4,7 +4,9 @@ The labels (`scripts/labels/road_users.json`, drawn by eye: its `about` says how
 frames of the public videos, a box around every road user near the line. Each video runs
 through the camera's pipeline as `replay` builds it from the video's calibration (the same
 config as `scripts/eval_videos.py`, plates not read); at a labelled frame, after the frame
-is processed, the confirmed tracks the tracker holds are matched one to one with the labels
+is processed (or, for a labelled frame the camera makes no picture of, `detector.picture_fps`,
+the next picture, at most a few hundredths of a second later), the confirmed tracks the
+tracker holds are matched one to one with the labels
 in the band around the line (the vehicles' tracks and the lone persons', see
 `edge.pipeline.lone_riders`; how many were tracked only as a person is said). A label is
 *tracked* when a track's box lies mostly inside it (at least half of the track's box) and
@@ -41,7 +43,7 @@ from edge.perception.onnx_session import ENGINES  # noqa: E402
 from edge.perception.riders import PERSON  # noqa: E402
 from edge.pipeline.assembly import build_pipeline  # noqa: E402
 from edge.pipeline.rule import StopLine  # noqa: E402
-from edge.pipeline.source import FileSource  # noqa: E402
+from edge.pipeline.source import FileSource, picture_rate  # noqa: E402
 from scripts.bench_common import machine  # noqa: E402
 from scripts.eval_videos import camera_config  # noqa: E402
 
@@ -111,7 +113,7 @@ def evaluate(
     video = args.media / f"{name}.mp4"
     truth = json.loads(video.with_suffix(".json").read_text())
     camera = camera_for(truth, video, args)
-    source = FileSource(video)
+    source = FileSource(video, picture_fps=picture_rate(camera))
     start = datetime(2026, 1, 1, tzinfo=UTC)
     pipeline = build_pipeline(camera, ModelRegistry(), source.fps, start, None, read_plates=False)
     line = StopLine(camera.stop_line, camera.direction)
@@ -119,25 +121,25 @@ def evaluate(
     wanted = {int(f): labels for f, labels in frames.items()}
     rows: list[dict[str, Any]] = []
     unlabelled = 0
+    pending = sorted(wanted)  # labelled frames still to score, in order
     for frame in source:
         pipeline.process(frame)
-        labels = wanted.get(frame.index)
-        if labels is None:
-            continue
-        near = [lb for lb in labels if in_band(lb["box"], line, band, size)]
-        lone = getattr(pipeline, "lone", None)  # (absent before persons were tracked)
-        live = [*pipeline.tracker.tracks, *(lone.tracker.tracks if lone else [])]
-        confirmed = [tr for tr in live if tr.state == "confirmed"]
-        tracks = [list(tr.box) for tr in confirmed]
-        taken = match(tracks, [lb["box"] for lb in near])
-        for i, lb in enumerate(near):
-            as_person = i in taken and confirmed[taken[i]].label == PERSON
-            rows.append({**lb, "frame": frame.index, "tracked": i in taken, "person": as_person})
-        used = set(taken.values())
-        unlabelled += sum(
-            1 for j, tb in enumerate(tracks) if j not in used and in_band(tb, line, band, size)
-        )
-        if frame.index >= max(wanted):
+        while pending and pending[0] <= frame.index:  # between pictures: the next picture
+            labelled = pending.pop(0)
+            near = [lb for lb in wanted[labelled] if in_band(lb["box"], line, band, size)]
+            lone = getattr(pipeline, "lone", None)  # (absent before persons were tracked)
+            live = [*pipeline.tracker.tracks, *(lone.tracker.tracks if lone else [])]
+            confirmed = [tr for tr in live if tr.state == "confirmed"]
+            tracks = [list(tr.box) for tr in confirmed]
+            taken = match(tracks, [lb["box"] for lb in near])
+            for i, lb in enumerate(near):
+                as_person = i in taken and confirmed[taken[i]].label == PERSON
+                rows.append({**lb, "frame": labelled, "tracked": i in taken, "person": as_person})
+            used = set(taken.values())
+            unlabelled += sum(
+                1 for j, tb in enumerate(tracks) if j not in used and in_band(tb, line, band, size)
+            )
+        if not pending:
             break
     return {"video": name, "rows": rows, "tracks_unlabelled": unlabelled}
 

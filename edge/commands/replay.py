@@ -26,7 +26,7 @@ from edge.pipeline.annotate import Annotator
 from edge.pipeline.assembly import build_pipeline, models_as_run
 from edge.pipeline.camera import Violation
 from edge.pipeline.evidence import EvidenceWriter
-from edge.pipeline.source import FileSource, SourceError
+from edge.pipeline.source import FileSource, SourceError, picture_rate
 
 
 def _progress(done: int, total: int, started: float, found: int, final: bool = False) -> None:
@@ -39,6 +39,11 @@ def _progress(done: int, total: int, started: float, found: int, final: bool = F
     )
     sys.stderr.write(line + ("\n" if final else ""))
     sys.stderr.flush()
+
+
+def frames_read(source: FileSource) -> int:
+    """The frames decoded: the pictures and the frames between them."""
+    return source.stats.frames_in + source.stats.frames_unconverted
 
 
 def _violation_id(bundle: Path | None) -> str | None:
@@ -74,6 +79,9 @@ def with_rates(
         return camera
     doc = camera.model_dump()
     doc["detector"] |= given
+    pictures = doc["detector"]["picture_fps"]
+    if pictures:  # a faster detection rate asked for gets the pictures it needs
+        doc["detector"]["picture_fps"] = max(pictures, doc["detector"]["detect_fps"])
     return CameraConfig.model_validate(doc)
 
 
@@ -89,7 +97,7 @@ def replay_main(args: argparse.Namespace) -> int:
               file=sys.stderr)  # fmt: skip
         return 2
     try:
-        source = FileSource(Path(args.video), args.start or 0.0, args.end)
+        source = FileSource(Path(args.video), args.start or 0.0, args.end, picture_rate(camera))
     except SourceError as exc:
         print(f"dendo-edge replay: {exc}", file=sys.stderr)
         return 2
@@ -116,7 +124,8 @@ def replay_main(args: argparse.Namespace) -> int:
         models_run=models_as_run(camera),
     )
     pipeline = build_pipeline(camera, registry, source.fps, start_time, writer)
-    annotator = Annotator(camera, Path(args.annotate), source.fps) if args.annotate else None
+    shown_fps = source.fps / source.stride  # the pictures' rate
+    annotator = Annotator(camera, Path(args.annotate), shown_fps) if args.annotate else None
     violations: list[Violation] = []
     started = time.perf_counter()
     total = (source.end_index or source.frame_count) - source.start_index
@@ -126,17 +135,18 @@ def replay_main(args: argparse.Namespace) -> int:
         if annotator:
             annotator.write(frame, pipeline, found)
         if n % 25 == 0 and not args.quiet:
-            _progress(n, total, started, len(violations))
+            _progress(frame.index + 1 - source.start_index, total, started, len(violations))
     violations += pipeline.finish()
     if annotator:
         annotator.close()
     if not args.quiet:
-        _progress(pipeline.stats.frames, total, started, len(violations), final=True)
+        _progress(frames_read(source), total, started, len(violations), final=True)
     elapsed = time.perf_counter() - started
     summary = {
         "video": str(args.video),
         "camera": camera.id,
-        "frames": pipeline.stats.frames,
+        "frames": frames_read(source),
+        "pictures": pipeline.stats.frames,
         "frames_corrupt": source.stats.frames_corrupt,
         "fps": round(source.fps, 3),
         "detections_run": pipeline.stats.detections_run,
@@ -154,7 +164,8 @@ def replay_main(args: argparse.Namespace) -> int:
     size = camera.frame_size  # set when any frame was of another size
     sized = f", {wrong} not {size[0]}x{size[1]}" if wrong and size else ""
     print(
-        f"{pipeline.stats.frames} frames ({source.stats.frames_corrupt} corrupt{sized}, skipped), "
+        f"{frames_read(source)} frames, {pipeline.stats.frames} of them pictures "
+        f"({source.stats.frames_corrupt} corrupt{sized}, skipped), "
         f"{len(violations)} violation(s), crossings {pipeline.stats.crossings}, {elapsed:.1f} s"
     )
     return 0

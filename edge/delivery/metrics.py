@@ -24,6 +24,10 @@ GAUGES: dict[str, tuple[str, str]] = {
     "frames_processed": ("dendo_edge_frames_processed", "frames the pipeline processed"),
     "frames_dropped": ("dendo_edge_frames_dropped", "frames replaced by a newer one unread"),
     "frames_corrupt": ("dendo_edge_frames_corrupt", "frames that failed to decode, skipped"),
+    "frames_unconverted": (
+        "dendo_edge_frames_unconverted",
+        "frames decoded between pictures (detector.picture_fps), never converted",
+    ),
     "reconnects": ("dendo_edge_stream_reconnects", "stream reconnections"),
     "violations": ("dendo_edge_violations", "violations found"),
     "mqtt_connected": ("dendo_edge_mqtt_connected", "1 while connected to the broker"),

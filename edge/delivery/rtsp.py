@@ -6,9 +6,11 @@ that arrive while a detection runs are still judged a moment later, and the pipe
 slows the reader down. Only when the queue is full, a box that cannot keep up, is a frame
 dropped, counted, rather than the delay growing behind real time; a dropped frame is decoded
 (the next ones depend on it) but never converted to a picture, which is most of the cost of
-a frame nobody looks at. A camera that is unreachable, goes
-away, or stops sending is retried for ever with exponential backoff and jitter (so 48 workers
-do not reconnect in step); nothing raises out of the thread, and `health()` says what is wrong.
+a frame nobody looks at. For the same reason only every `picture_stride`-th frame is made a
+picture at all (`detector.picture_fps`, edge.pipeline.source); the others are counted.
+A camera that is unreachable, goes away, or stops sending is retried for ever with exponential
+backoff and jitter (so 48 workers do not reconnect in step); nothing raises out of the thread,
+and `health()` says what is wrong.
 
 A read blocked inside OpenCV (a camera that keeps the connection open but sends nothing) is
 bounded by the read timeout; if it still has not returned after `stall_timeout_s`, a watchdog
@@ -33,7 +35,7 @@ from urllib.parse import urlsplit, urlunsplit
 import cv2
 import numpy as np
 
-from edge.pipeline.source import DECODER_PARAMS, Frame
+from edge.pipeline.source import DECODER_PARAMS, Frame, picture_stride
 
 log = logging.getLogger("edge.delivery.rtsp")
 
@@ -92,6 +94,7 @@ class StreamHealth:
     frames_processed: int  # handed out by next_frame
     frames_dropped: int  # decoded while the queue was full: never judged
     frames_corrupt: int  # failed to decode or of the wrong size: skipped
+    frames_unconverted: int  # decoded between pictures (detector.picture_fps), by design
     reconnects: int  # connections lost (errors, end of stream, stalls) and re-made
     last_frame_at: datetime | None
     last_error: str | None
@@ -137,10 +140,14 @@ class RtspSource:
         backoff_initial_s: float = 0.5,
         backoff_max_s: float = 30.0,
         buffer_s: float = 1.0,
+        picture_fps: float = 0.0,
         rng: random.Random | None = None,
     ) -> None:
-        """`buffer_s`: how much video may wait for the pipeline before frames are dropped."""
+        """`buffer_s`: how much video may wait for the pipeline before frames are dropped;
+        `picture_fps`: pictures made a second (0: every frame)."""
         self.url, self.name = url, name
+        self.picture_fps = picture_fps
+        self.stride = 1  # set from the stream's frame rate on each connection
         self.buffer_s = buffer_s
         self.safe_url = redact_url(url)
         self.open_timeout_s, self.read_timeout_s = open_timeout_s, read_timeout_s
@@ -158,7 +165,7 @@ class RtspSource:
         self._watchdog: threading.Thread | None = None
         self._call: tuple[int, str, float] | None = None  # (gen, "open"/"read", started)
         self._queue: deque[Frame] = deque()
-        self._h = StreamHealth(False, 0, 0, 0, 0, 0, None, None)  # guarded by _cond
+        self._h = StreamHealth(False, 0, 0, 0, 0, 0, 0, None, None)  # guarded by _cond
 
     # --- the consumer's side ---
 
@@ -208,7 +215,7 @@ class RtspSource:
     def _capacity(self) -> int:
         """`buffer_s` of frames, but never fewer than MIN_QUEUE: at 6 fps half a second is
         three frames, which one slow moment of a busy box overflows."""
-        return max(MIN_QUEUE, round(self.buffer_s * self.fps))
+        return max(MIN_QUEUE, round(self.buffer_s * self.fps / self.stride))
 
     def health(self) -> StreamHealth:
         """A snapshot of the counters; `last_error` stays set after the stream recovers."""
@@ -327,6 +334,7 @@ class RtspSource:
             if not self._alive(gen):
                 return False
             self.fps = fps if math.isfinite(fps) and 0 < fps <= 240 else DEFAULT_FPS
+            self.stride = picture_stride(self.fps, self.picture_fps)
             self._h.connected = True
         what = f"{width}x{height}" if size else "size unknown"
         log.info(
@@ -341,18 +349,22 @@ class RtspSource:
             began = time.monotonic()
             self._enter(gen, "read")
             with self._cond:
+                between = self._h.frames_in % self.stride != 0  # no picture wanted of it
                 full = len(self._queue) >= self._capacity()
             ok = capture.grab()
             image = None
-            if ok and not full:
+            if ok and not full and not between:
                 ok, image = capture.retrieve()
             self._leave(gen)
             mono, utc = time.monotonic(), datetime.now(UTC)
-            if ok and full:  # decoded, never converted: the queue has no room for it
+            if ok and (full or between):  # decoded, never converted
                 with self._cond:
                     if self._alive(gen):
                         self._h.frames_in += 1
-                        self._h.frames_dropped += 1
+                        if between:
+                            self._h.frames_unconverted += 1
+                        else:  # the queue has no room for it
+                            self._h.frames_dropped += 1
                 last_good = last_good if late_read(began, mono, self.read_timeout_s) else mono
                 failed = 0
                 delivered = True

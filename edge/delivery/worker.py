@@ -44,7 +44,7 @@ from edge.pipeline.assembly import (
 )
 from edge.pipeline.camera import Pipeline, Violation
 from edge.pipeline.evidence import EvidenceWriter, dead_letter_dir
-from edge.pipeline.source import Frame
+from edge.pipeline.source import Frame, picture_rate
 
 log = logging.getLogger("edge.delivery.worker")
 
@@ -94,6 +94,7 @@ class CameraWorker:
             name=camera.id,
             stall_timeout_s=settings.stall_timeout_s,
             buffer_s=settings.stream_buffer_s,
+            picture_fps=picture_rate(camera),
         )
         self.load = LoadMonitor(camera.id, settings.overload_drop_ratio)
         self.pipeline: Pipeline | None = None
@@ -191,7 +192,8 @@ class CameraWorker:
                 if time.monotonic() - last_report >= 2.0:
                     last_report = time.monotonic()
                     health = self.source.health()
-                    self.load.update(health.frames_in, health.frames_dropped, self.live.frames_shed)
+                    pictures = health.frames_in - health.frames_unconverted  # the frames judged
+                    self.load.update(pictures, health.frames_dropped, self.live.frames_shed)
                     if on_stats:
                         on_stats(self.stats())
         finally:
@@ -282,6 +284,7 @@ class CameraWorker:
             "frames_processed": health.frames_processed,
             "frames_dropped": health.frames_dropped,
             "frames_corrupt": health.frames_corrupt,
+            "frames_unconverted": health.frames_unconverted,
             "reconnects": health.reconnects,
             "violations": self.live.violations,
             "last_violation_at": self.live.last_violation_at,

@@ -1,10 +1,11 @@
 """One camera's pipeline, frame by frame: signal, detection, tracking, the rule, plates, evidence.
 
-The same object serves a replay (every frame of a file, deterministic) and a live worker (the
-newest frame of a stream). Data flows one way: a frame goes in, violations come out. The
-signal is read on every frame (it is cheap and the rule needs it at the exact crossing
-frame); vehicles are detected `detect_fps` times a second while a moving vehicle is near
-the stop line, and `idle_detect_fps` times a second otherwise, and tracked in between: the
+The same object serves a replay (the pictures of a file, deterministic) and a live worker (the
+newest picture of a stream); pictures are every frame or `detector.picture_fps` of them a
+second (edge.pipeline.source). Data flows one way: a frame goes in, violations come out. The
+signal is read on every picture (it is cheap and the rule needs it at the crossing);
+vehicles are detected `detect_fps` times a second while a moving vehicle is near the stop line,
+and `idle_detect_fps` times a second otherwise, and tracked in between: the
 detector is most of the cost, and only crossings need the fine sampling.
 """
 
@@ -31,7 +32,7 @@ from edge.pipeline.evidence import EvidenceFrames, EvidenceWriter, ViolationReco
 from edge.pipeline.lone_riders import LoneRiders
 from edge.pipeline.rule import Decision, DecisionKind, Observation, RedLightRule
 from edge.pipeline.signal import SignalSource, SignalStatus
-from edge.pipeline.source import Frame, FrameRing
+from edge.pipeline.source import Frame, FrameRing, picture_stride
 from edge.pipeline.track import Track, Tracker
 
 log = logging.getLogger(__name__)
@@ -130,9 +131,11 @@ class Pipeline:
         self.clip = clip
         self.detector, self.tracker, self.rule = detector, tracker, rule
         self.signal, self.plates, self.writer = signal, plates, writer
-        self.step = max(1, round(fps / rates.detect_fps))
+        # Detections fall on pictures: their steps are whole numbers of picture strides.
+        stride = picture_stride(fps, 0.0 if evidence.clip else rates.picture_fps)
+        self.step = stride * max(1, round(fps / rates.detect_fps / stride))
         idle = min(rates.idle_detect_fps, rates.detect_fps)
-        self.idle_step = max(self.step, round(fps / idle))
+        self.idle_step = max(self.step, stride * max(1, round(fps / idle / stride)))
         self.active = True  # detect at the full rate until the scene is known
         self._last_detect = -(10**9)
         self.region, self.frame_size = region, frame_size
@@ -140,7 +143,7 @@ class Pipeline:
         self.frames_before = max(1, round(evidence.frames_before_s * fps))
         self.frames_after = max(1, round(evidence.frames_after_s * fps))
         # Enough frames to reach back from a crossing found one detection step late.
-        self.ring = FrameRing(evidence.frames_before_s + 3 * self.step / fps, fps)
+        self.ring = FrameRing(evidence.frames_before_s + 3 * self.step / fps)
         self.snapshots: dict[int, dict[str, Frame]] = {}
         self.stats = PipelineStats()
         self.last_status: SignalStatus | None = None

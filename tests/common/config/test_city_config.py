@@ -171,6 +171,10 @@ def head(roi: list[int]) -> dict[str, Any]:
         ),
         ({"roi": [0, 300, 1920, 900]}, ["roi.2", "outside"]),
         ({"plate": {"engine": "tensorrt"}}, ["plate.engine", "'openvino'", "'onnxruntime'"]),
+        (
+            {"detector": {"detect_fps": 12, "picture_fps": 10}},
+            ["detector", "picture_fps (10) must be at least detect_fps (12)"],
+        ),
     ],
 )
 def test_error_names_camera_and_field(

@@ -108,6 +108,23 @@ def test_worker_loop_gets_live_frames_in_order_with_utc_capture_times(
     assert json.loads(json.dumps(health.to_dict()))["frames_in"] == health.frames_in
 
 
+def test_a_camera_at_30_fps_gives_every_third_frame_as_a_picture_and_counts_the_rest(
+    rtsp_server: RtspServer, sources: Callable[..., RtspSource]
+) -> None:
+    source = sources(rtsp_server.url, stall_timeout_s=5.0, picture_fps=10.0)
+    frames = take(source, 15, 15.0)
+    health = source.health()
+    assert len(frames) == 15, f"only {len(frames)} pictures in 15 s: {health}"
+    assert source.stride == 3, f"stride {source.stride} at {source.fps} fps"
+    indexes = [f.index for f in frames]
+    assert all(i % 3 == 0 for i in indexes), f"pictures of frames between: {indexes}"
+    steps = {b - a for a, b in itertools.pairwise(indexes)}
+    assert steps == {3}, f"pictures not every third frame (none dropped): {indexes}"
+    assert health.frames_dropped == 0, health
+    assert health.frames_unconverted >= 2 * (len(frames) - 1), f"frames between: {health}"
+    assert health.frames_in >= health.frames_unconverted + len(frames), health
+
+
 def test_reconnects_within_5_s_after_the_server_is_killed_and_restarted(
     rtsp_server: RtspServer,
     sources: Callable[..., RtspSource],
