@@ -18,6 +18,7 @@ video's JSON. After a warm-up it measures for `--seconds`:
 Prints one JSON object; progress on stderr.
 
     python scripts/bench_live.py [--video vn_a] [--video vn_giangvo ...] [--seconds 60]
+        [--set detector.picture_fps=0]
 """
 
 from __future__ import annotations
@@ -56,7 +57,13 @@ TICKS = os.sysconf("SC_CLK_TCK")
 
 
 def city_config(directory: Path, videos: list[Path], urls: list[str], port: int,
-                metrics: int, engine: str | None) -> Path:  # fmt: skip
+                metrics: int, engine: str | None, settings: list[str]) -> Path:  # fmt: skip
+    """`settings`: SECTION.FIELD=VALUE, the same for every camera (in `defaults:`)."""
+    defaults: dict[str, dict[str, object]] = {}
+    for setting in settings:
+        key, _, value = setting.partition("=")
+        section, _, field = key.partition(".")
+        defaults.setdefault(section, {})[field] = yaml.safe_load(value)
     cameras = []
     for i, (video, url) in enumerate(zip(videos, urls, strict=True), start=1):
         truth = json.loads(video.with_suffix(".json").read_text())
@@ -81,6 +88,7 @@ def city_config(directory: Path, videos: list[Path], urls: list[str], port: int,
             "heartbeat_s": 5,
             "metrics_port": metrics,
         },
+        "defaults": defaults,
         "cameras": cameras,
     }
     path = directory / "cameras.yaml"
@@ -173,7 +181,7 @@ def run(args: argparse.Namespace, work: Path) -> dict[str, Any]:
         broker.start()
         metrics_port = free_port()
         cameras = city_config(work, videos, [s.url for s in servers], broker.port, metrics_port,
-                              args.engine)  # fmt: skip
+                              args.engine, args.set)  # fmt: skip
         central = central_config(work, cameras, broker.port)
         collector = subprocess.Popen(
             [sys.executable, str(REPO / "tests/servers/central_collector.py"), "--config",
@@ -307,6 +315,8 @@ def main() -> int:
         choices=["openvino", "onnxruntime"],
         help="run the models on this engine (onnxruntime: float32 on any CPU)",
     )
+    ap.add_argument("--set", action="append", default=[], metavar="SECTION.FIELD=VALUE",
+                    help="a camera setting for every camera (repeatable)")  # fmt: skip
     ap.add_argument("--run-arg", dest="run_args", action="append", default=[],
                     help="passed to dendo-edge run (e.g. --no-capacity-check)")  # fmt: skip
     args = ap.parse_args()
