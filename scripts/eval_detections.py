@@ -113,7 +113,7 @@ def evaluate(
     video = args.media / f"{name}.mp4"
     truth = json.loads(video.with_suffix(".json").read_text())
     camera = camera_for(truth, video, args)
-    source = FileSource(video, picture_fps=picture_rate(camera))
+    source = FileSource(video, picture_fps=picture_rate(camera.detector, camera.evidence))
     start = datetime(2026, 1, 1, tzinfo=UTC)
     pipeline = build_pipeline(camera, ModelRegistry(), source.fps, start, None, read_plates=False)
     line = StopLine(camera.stop_line, camera.direction)

@@ -96,8 +96,9 @@ def replay_main(args: argparse.Namespace) -> int:
         print(f"dendo-edge replay: --{str(err['loc'][-1]).replace('_', '-')}: {err['msg']}",
               file=sys.stderr)  # fmt: skip
         return 2
+    pictures = picture_rate(camera.detector, camera.evidence)
     try:
-        source = FileSource(Path(args.video), args.start or 0.0, args.end, picture_rate(camera))
+        source = FileSource(Path(args.video), args.start or 0.0, args.end, pictures)
     except SourceError as exc:
         print(f"dendo-edge replay: {exc}", file=sys.stderr)
         return 2

@@ -6,11 +6,10 @@ that arrive while a detection runs are still judged a moment later, and the pipe
 slows the reader down. Only when the queue is full, a box that cannot keep up, is a frame
 dropped, counted, rather than the delay growing behind real time; a dropped frame is decoded
 (the next ones depend on it) but never converted to a picture, which is most of the cost of
-a frame nobody looks at. For the same reason only every `picture_stride`-th frame is made a
-picture at all (`detector.picture_fps`, edge.pipeline.source); the others are counted.
-A camera that is unreachable, goes away, or stops sending is retried for ever with exponential
-backoff and jitter (so 48 workers do not reconnect in step); nothing raises out of the thread,
-and `health()` says what is wrong.
+a frame nobody looks at; so only every `picture_stride`-th frame is a picture at all
+(`detector.picture_fps`, edge.pipeline.source). A camera that is unreachable, goes away, or
+stops sending is retried for ever with exponential backoff and jitter (so 48 workers do not
+reconnect in step); nothing raises out of the thread, and `health()` says what is wrong.
 
 A read blocked inside OpenCV (a camera that keeps the connection open but sends nothing) is
 bounded by the read timeout; if it still has not returned after `stall_timeout_s`, a watchdog

@@ -94,7 +94,7 @@ class CameraWorker:
             name=camera.id,
             stall_timeout_s=settings.stall_timeout_s,
             buffer_s=settings.stream_buffer_s,
-            picture_fps=picture_rate(camera),
+            picture_fps=picture_rate(camera.detector, camera.evidence),
         )
         self.load = LoadMonitor(camera.id, settings.overload_drop_ratio)
         self.pipeline: Pipeline | None = None

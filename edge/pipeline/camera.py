@@ -32,7 +32,7 @@ from edge.pipeline.evidence import EvidenceFrames, EvidenceWriter, ViolationReco
 from edge.pipeline.lone_riders import LoneRiders
 from edge.pipeline.rule import Decision, DecisionKind, Observation, RedLightRule
 from edge.pipeline.signal import SignalSource, SignalStatus
-from edge.pipeline.source import Frame, FrameRing, picture_stride
+from edge.pipeline.source import Frame, FrameRing, picture_rate, picture_stride
 from edge.pipeline.track import Track, Tracker
 
 log = logging.getLogger(__name__)
@@ -132,7 +132,7 @@ class Pipeline:
         self.detector, self.tracker, self.rule = detector, tracker, rule
         self.signal, self.plates, self.writer = signal, plates, writer
         # Detections fall on pictures: their steps are whole numbers of picture strides.
-        stride = picture_stride(fps, 0.0 if evidence.clip else rates.picture_fps)
+        stride = picture_stride(fps, picture_rate(rates, evidence))
         self.step = stride * max(1, round(fps / rates.detect_fps / stride))
         idle = min(rates.idle_detect_fps, rates.detect_fps)
         self.idle_step = max(self.step, stride * max(1, round(fps / idle / stride)))

@@ -23,7 +23,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from common.config.camera import CameraConfig
+from common.config.sections import DetectorConfig, EvidenceConfig
 
 # A frame that fails to decode makes OpenCV's grab() fail once, and the next grab goes on;
 # this many failures in a row mean the file ends here (or is truncated).
@@ -35,10 +35,10 @@ MAX_CORRUPT_RUN = 25
 DECODER_PARAMS = [cv2.CAP_PROP_N_THREADS, 1]
 
 
-def picture_rate(camera: CameraConfig) -> float:
-    """The camera's pictures per second (0: every frame); a camera that records a clip
-    needs every frame."""
-    return 0.0 if camera.evidence.clip else camera.detector.picture_fps
+def picture_rate(detector: DetectorConfig, evidence: EvidenceConfig) -> float:
+    """A camera's pictures per second (0: every frame); one that records a clip needs every
+    frame."""
+    return 0.0 if evidence.clip else detector.picture_fps
 
 
 def picture_stride(fps: float, picture_fps: float) -> int:
