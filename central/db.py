@@ -7,6 +7,8 @@ SQLite pragmas every connection needs. Times are stored as timezone-aware UTC.
 
 from __future__ import annotations
 
+import sqlite3
+import time
 from datetime import UTC, datetime
 from typing import Any
 
@@ -296,6 +298,24 @@ class NoticeCounter(Base):
     last: Mapped[int] = mapped_column(Integer, default=0)
 
 
+WAL_WAIT_S = 30.0  # as long as the busy timeout
+
+
+def _switch_to_wal(cur: Any) -> None:
+    """Put the database in WAL mode. When several processes open a fresh database at once,
+    the switch can fail at once with "database is locked" (SQLite's busy timeout does not
+    wait for that lock): try again for up to WAL_WAIT_S."""
+    deadline = time.monotonic() + WAL_WAIT_S
+    while True:
+        try:
+            cur.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
+
+
 def create_engine_for(url: str, **kwargs: Any) -> Engine:
     """An engine for `url`; SQLite gets WAL, foreign keys and a busy timeout on every connection."""
     if url.startswith("sqlite"):
@@ -306,7 +326,7 @@ def create_engine_for(url: str, **kwargs: Any) -> Engine:
         @event.listens_for(engine, "connect")
         def _pragmas(dbapi_conn: Any, _record: Any) -> None:
             cur = dbapi_conn.cursor()
-            cur.execute("PRAGMA journal_mode=WAL")
+            _switch_to_wal(cur)
             cur.execute("PRAGMA synchronous=FULL")
             cur.execute("PRAGMA foreign_keys=ON")
             cur.close()

@@ -60,7 +60,10 @@ def test_opening_again_keeps_the_data_and_downgrade_removes_the_tables(
     assert left == set(), f"downgrade to base left tables behind: {left}"
 
 
-def test_several_processes_opening_a_fresh_sqlite_database_migrate_it_once(tmp_path: Path):
+@pytest.mark.parametrize("attempt", range(8))  # the race is rare: one fresh database each
+def test_several_processes_opening_a_fresh_sqlite_database_migrate_it_once(
+    tmp_path: Path, attempt: int
+):
     url = f"sqlite:///{tmp_path / 'central.db'}"
     errors: list[BaseException] = []
 
@@ -75,10 +78,11 @@ def test_several_processes_opening_a_fresh_sqlite_database_migrate_it_once(tmp_p
         t.start()
     for t in threads:
         t.join()
-    assert not errors, f"concurrent open_store failed: {errors!r}"
+    assert not errors, f"concurrent open_store failed (attempt {attempt}): {errors!r}"
     head = ScriptDirectory.from_config(alembic_config(url)).get_current_head()
     with sqlite3.connect(tmp_path / "central.db") as db:
         assert db.execute("SELECT version_num FROM alembic_version").fetchall() == [(head,)]
+        assert db.execute("PRAGMA journal_mode").fetchone() == ("wal",)
 
 
 def test_sqlite_sessions_take_the_write_lock_at_begin(tmp_path: Path):
