@@ -21,19 +21,17 @@ from __future__ import annotations
 
 import logging
 import math
-import os
 import random
-import socket
 import threading
 import time
 from collections import deque
 from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
-from urllib.parse import urlsplit, urlunsplit
 
 import cv2
 import numpy as np
 
+from edge.delivery.camera_url import diagnose, redact_url, use_tcp
 from edge.pipeline.source import DECODER_PARAMS, Frame, picture_stride
 
 log = logging.getLogger("edge.delivery.rtsp")
@@ -43,45 +41,6 @@ MAX_READ_FAILURES = 3  # failed reads in a row that mean the connection is lost
 ADOPT_SIZE_AFTER = 10  # frames in a row of one new size that mean the camera changed its size
 WATCHDOG_TICK_S = 0.1
 MIN_QUEUE = 8  # frames a stream may queue for its pipeline, whatever its rate
-_OPTIONS_ENV = "OPENCV_FFMPEG_CAPTURE_OPTIONS"
-_env_lock = threading.Lock()
-
-
-def redact_url(url: str) -> str:
-    """The URL without its user and password, for logs and errors."""
-    parts = urlsplit(url)
-    if "@" not in parts.netloc:
-        return url
-    return urlunsplit(parts._replace(netloc="***@" + parts.netloc.rsplit("@", 1)[1]))
-
-
-def _use_tcp() -> None:
-    """RTSP over TCP: UDP loses packets (smeared frames) and is often blocked between sites."""
-    with _env_lock:
-        current = os.environ.get(_OPTIONS_ENV, "")
-        if "rtsp_transport" not in current:
-            os.environ[_OPTIONS_ENV] = "rtsp_transport;tcp" + (f"|{current}" if current else "")
-
-
-def _diagnose(url: str, timeout_s: float) -> str:
-    """Why a stream did not open, as far as a plain TCP connection can tell (OpenCV won't say)."""
-    parts = urlsplit(url)
-    if not parts.hostname:
-        return "cannot open the stream (not a reachable URL, or no decodable video)"
-    port = parts.port or {"rtsp": 554, "rtsps": 322, "http": 80, "https": 443}.get(parts.scheme)
-    if port is None:
-        return "cannot open the stream"
-    where = f"{parts.hostname}:{port}"
-    try:
-        with socket.create_connection((parts.hostname, port), timeout=min(timeout_s, 2.0)):
-            pass
-    except ConnectionRefusedError:
-        return f"connection refused by {where} (no RTSP server listening)"
-    except TimeoutError:
-        return f"no answer from {where} (host down or network unreachable)"
-    except OSError as exc:
-        return f"cannot reach {where}: {exc.strerror or exc}"
-    return f"{where} accepts connections but the stream did not open (path, credentials, codec)"
 
 
 @dataclass
@@ -295,7 +254,7 @@ class RtspSource:
                 log.error("camera %s: %s; reconnecting", self.name, reason)
 
     def _open(self, gen: int, attempt: int) -> cv2.VideoCapture | None:
-        _use_tcp()
+        use_tcp()
         open_ms, read_ms = round(self.open_timeout_s * 1000), round(self.read_timeout_s * 1000)
         params = [cv2.CAP_PROP_OPEN_TIMEOUT_MSEC, open_ms, cv2.CAP_PROP_READ_TIMEOUT_MSEC, read_ms]
         params += DECODER_PARAMS
@@ -312,7 +271,7 @@ class RtspSource:
             return capture
         if capture is not None:
             capture.release()
-            reason = _diagnose(self.url, self.open_timeout_s)
+            reason = diagnose(self.url, self.open_timeout_s)
         with self._cond:
             self._h.last_error = reason
         where = f"camera {self.name}: cannot open {self.safe_url}"

@@ -20,7 +20,8 @@ from typing import Any
 import cv2
 import pytest
 
-from edge.delivery.rtsp import RtspSource, redact_url
+from edge.delivery.camera_url import redact_url
+from edge.delivery.rtsp import RtspSource
 from edge.pipeline.source import FileSource, Frame
 from tests.fixtures.broker import free_port
 from tests.fixtures.rtsp import RtspServer
