@@ -17,7 +17,7 @@ EDGE_ONLY = (
     "openvino",
     "onnx",
     "shapely",
-    "scipy",
+    "lap",
     "prometheus_client",
 )
 
