@@ -214,14 +214,15 @@ def timed_stages(run: Any) -> dict[str, float]:
 
 def models_as_run(engine: str, precision: str) -> dict[str, dict[str, str]]:
     """The engine and precision each model runs in on this CPU (as the sessions choose; the
-    vehicle detector as edge.perception.precision picks for `precision`)."""
+    vehicle and plate detectors as edge.perception.precision picks for `precision`)."""
     from edge.perception.onnx_session import precision_of
     from edge.perception.precision import detector_precision
 
-    run = {m: {"engine": engine, "precision": precision_of(engine)} for m in ("plates", "text_rec")}
+    yolo = {"engine": engine, "precision": detector_precision(precision, engine)}
     return {
-        "vehicles": {"engine": engine, "precision": detector_precision(precision, engine)},
-        **run,
+        "vehicles": yolo,
+        "plates": yolo,
+        "text_rec": {"engine": engine, "precision": precision_of(engine)},
     }
 
 

@@ -1,18 +1,27 @@
-"""Make the int8 vehicle detector (`models/yolov8n_int8.onnx`) from the float32 one.
+"""Make the int8 YOLO detectors (`models/yolov8n_int8.onnx`, `models/plate_yolov8n_int8.onnx`)
+from the float32 ones.
 
 Static quantisation with onnxruntime's QDQ format: int8 weights per output channel, uint8
-activations whose ranges come from frames of the public videos as the detector sees them
-(the band around each stop line, and the whole frame), through the same letterbox. Only the
-convolutions of the backbone and neck are quantised; the head's last convolutions (the box
-distributions and the class scores) and its decoder stay float32, because a weak rider's
-score of 0.1-0.3 is what the tracker's second stage lives on and int8 steps there are coarse.
+activations whose ranges come from pictures as each detector sees them, through the same
+letterbox:
+- vehicles: frames of the public videos (the band around each stop line, and the whole frame);
+- plates: the vehicle crops the plate search reads (vehicles detected on those frames, cut
+  with the search's margin); the plate photos of `../shared/plates` are kept out, for the
+  test that compares int8 with float32 (with half of them calibrating, the street crops lost
+  6 of 32 float32 plates instead of 1).
+Only the convolutions of the backbone and neck are quantised; the head's last convolutions
+(the box distributions and the class scores) and its decoder stay float32, because a weak
+rider's score of 0.1-0.3 is what the tracker's second stage lives on and int8 steps there are
+coarse. The plate ranges are the plain extremes seen: a plate that fills the crop drives the
+score branch far beyond most street crops, and a moving average over the calibration clipped
+it (plate photos scored 1.0 in float32 came out near 0.3, 4 of 100 found).
 
-The result is committed (`models/manifest` pins it); a box never needs the videos. Run it
-again only when the float32 model or the calibration changes, then update the manifest's
+The results are committed (`models/manifest` pins them); a box never needs the videos. Run it
+again only when a float32 model or the calibration changes, then update the manifest's
 sha256. `--without VIDEO` leaves videos out of the calibration, to see how much the ranges
 depend on the traffic they were measured on (the closing figures of issue 15 report both).
 
-    python scripts/quantise_models.py [--out models/yolov8n_int8.onnx] [--without vn_a ...]
+    python scripts/quantise_models.py [--model vehicles|plates] [--out FILE] [--without vn_a ...]
 """
 
 from __future__ import annotations
@@ -34,12 +43,16 @@ sys.path.insert(0, str(REPO))
 
 from common.config.city import CityConfig  # noqa: E402
 from edge.perception.models import ModelRegistry  # noqa: E402
-from edge.perception.vehicles import crop_roi  # noqa: E402
+from edge.perception.plate.finder import crop_box  # noqa: E402
+from edge.perception.plate.track_plates import VEHICLE_MARGIN  # noqa: E402
+from edge.perception.vehicles import Roi, VehicleDetector, crop_roi  # noqa: E402
 from edge.perception.yolo import letterbox  # noqa: E402
 from scripts.bench_common import machine  # noqa: E402
 from scripts.eval_videos import camera_config  # noqa: E402
 
 FRAMES_PER_VIDEO = 24  # evenly spaced over each clip; each gives its band and its whole frame
+OUT = {"vehicles": "yolov8n_int8.onnx", "plates": "plate_yolov8n_int8.onnx"}
+VEHICLE_CLASSES = {"car", "motorcycle", "bus", "truck", "bicycle"}
 HEAD = "/model.22/"  # the detection head: its output convolutions and decoder stay float32
 
 
@@ -56,8 +69,8 @@ def float_nodes(model_path: Path) -> list[str]:
     ]
 
 
-def calibration_inputs(media: Path, without: set[str]) -> Iterator[np.ndarray]:
-    """Letterboxed 640x640 inputs: each sampled frame's detection band, then the whole frame."""
+def sampled_frames(media: Path, without: set[str]) -> Iterator[tuple[np.ndarray, Roi | None]]:
+    """FRAMES_PER_VIDEO evenly spaced frames of each public video, with its detection band."""
     for truth_path in sorted(media.glob("*.json")):
         video = truth_path.with_suffix(".mp4")
         if video.stem in without or not video.exists():
@@ -71,14 +84,30 @@ def calibration_inputs(media: Path, without: set[str]) -> Iterator[np.ndarray]:
             ok, frame = capture.read()
             if not ok:
                 continue
-            rect = camera.detection_rect(frame.shape[1], frame.shape[0])
-            if rect is not None:
-                yield letterbox(crop_roi(frame, rect)[0], 640)[0]
-            yield letterbox(frame, 640)[0]
+            yield frame, camera.detection_rect(frame.shape[1], frame.shape[0])
         capture.release()
 
 
-def quantise(source: Path, out: Path, media: Path, without: set[str]) -> dict[str, object]:
+def vehicle_inputs(media: Path, without: set[str]) -> Iterator[np.ndarray]:
+    """Letterboxed 640x640 inputs: each sampled frame's detection band, then the whole frame."""
+    for frame, rect in sampled_frames(media, without):
+        if rect is not None:
+            yield letterbox(crop_roi(frame, rect)[0], 640)[0]
+        yield letterbox(frame, 640)[0]
+
+
+def plate_inputs(media: Path, without: set[str]) -> Iterator[np.ndarray]:
+    """Letterboxed 640x640 inputs: the vehicle crops of the sampled frames as the plate search
+    cuts them."""
+    detector = VehicleDetector(ModelRegistry().path("vehicles"), conf=0.3, precision="f32")
+    for frame, _ in sampled_frames(media, without):
+        for found in detector.detect(frame):
+            crop = crop_box(frame, found.box, VEHICLE_MARGIN)
+            if found.label in VEHICLE_CLASSES and min(crop.shape[:2]) >= 16:
+                yield letterbox(crop, 640)[0]
+
+
+def quantise(model: str, out: Path, media: Path, without: set[str]) -> dict[str, object]:
     from onnxruntime.quantization import (
         CalibrationDataReader,
         CalibrationMethod,
@@ -88,7 +117,8 @@ def quantise(source: Path, out: Path, media: Path, without: set[str]) -> dict[st
     )
     from onnxruntime.quantization.shape_inference import quant_pre_process
 
-    inputs = list(calibration_inputs(media, without))
+    source = ModelRegistry().path(model)
+    inputs = list((plate_inputs if model == "plates" else vehicle_inputs)(media, without))
     if not inputs:
         raise SystemExit(f"no calibration frames: no videos with calibration under {media}")
 
@@ -115,9 +145,10 @@ def quantise(source: Path, out: Path, media: Path, without: set[str]) -> dict[st
             op_types_to_quantize=["Conv"],
             nodes_to_exclude=float_nodes(source),
             calibrate_method=CalibrationMethod.MinMax,
-            extra_options={"WeightSymmetric": True, "CalibMovingAverage": True},
+            extra_options={"WeightSymmetric": True, "CalibMovingAverage": model == "vehicles"},
         )
     return {
+        "model": model,
         "source": source.name,
         "out": str(out),
         "calibration_inputs": len(inputs),
@@ -131,11 +162,12 @@ def quantise(source: Path, out: Path, media: Path, without: set[str]) -> dict[st
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("--media", type=Path, default=REPO.parent / "shared" / "media")
-    ap.add_argument("--out", type=Path, default=REPO / "models" / "yolov8n_int8.onnx")
+    ap.add_argument("--model", choices=sorted(OUT), default="vehicles")
+    ap.add_argument("--out", type=Path, help="default: models/ and the model's int8 file name")
     ap.add_argument("--without", action="append", default=[], help="a video left out")
     args = ap.parse_args(argv)
-    source = ModelRegistry().path("vehicles")
-    report = quantise(source, args.out, args.media, set(args.without))
+    out = args.out or REPO / "models" / OUT[args.model]
+    report = quantise(args.model, out, args.media, set(args.without))
     print(json.dumps({"machine": machine(), **report}, indent=1))
     return 0
 

@@ -31,11 +31,14 @@ from edge.pipeline.track import Tracker
 def models_as_run(camera: CameraConfig) -> dict[str, dict[str, str]]:
     """Each model's engine and precision on this CPU, as the camera's sessions pick them
     (for the evidence manifest: which arithmetic judged and read)."""
-    engines = {"plates": camera.detector.engine, "text_rec": camera.plate.engine}
-    run = {name: {"engine": str(e), "precision": precision_of(e)} for name, e in engines.items()}
+    engine = camera.detector.engine
+    precision = detector_precision(camera.detector.precision, engine)
+    reader = camera.plate.engine
+    run = {
+        "plates": {"engine": str(engine), "precision": precision},
+        "text_rec": {"engine": str(reader), "precision": precision_of(reader)},
+    }
     if camera.detector.kind == DetectorKind.YOLO:
-        engine = camera.detector.engine
-        precision = detector_precision(camera.detector.precision, engine)
         run["vehicles"] = {"engine": str(engine), "precision": precision}
     return dict(sorted(run.items()))
 
@@ -55,6 +58,7 @@ def build_plate_finder(camera: CameraConfig, registry: ModelRegistry) -> PlateFi
         threads=camera.detector.threads,
         engine=camera.plate.engine,
         detector_engine=camera.detector.engine,
+        detector_precision=camera.detector.precision,
     )
 
 

@@ -22,8 +22,12 @@ class PlateDetector:
         iou: float = 0.45,
         threads: int = 1,
         engine: str = "openvino",
+        precision: str = "auto",
     ) -> None:
-        self.session = open_model(model_path, threads, engine)
+        """`precision` is OpenVINO's: int8 for the quantised model, else auto (bfloat16
+        where the CPU has it)."""
+        self.session = open_model(model_path, threads, engine, precision)
+        self.precision = precision
         self.conf, self.iou = conf, iou
 
     def detect(self, image_bgr: np.ndarray, roi: Roi | None = None) -> list[Detection]:

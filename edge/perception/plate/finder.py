@@ -6,10 +6,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from common.config.sections import Precision
 from edge.perception.models import ModelRegistry
 from edge.perception.plate.detector import PlateDetector
 from edge.perception.plate.reader import LineRecognizer, PlateRead, PlateReader
 from edge.perception.plate.recognizer import PaddleLineRecognizer
+from edge.perception.precision import detector_precision as resolve_precision
+from edge.perception.precision import plate_model
 from edge.perception.vehicles import Detection
 
 CROP_MARGIN = 0.06  # of the plate box, each side: the detector's boxes are tight
@@ -80,9 +83,18 @@ class PlateFinder:
         threads: int = 1,
         engine: str = "openvino",
         detector_engine: str = "openvino",
+        detector_precision: Precision | str = Precision.AUTO,
     ) -> PlateFinder:
-        """`engine` runs the text recogniser, `detector_engine` the plate detector."""
-        detector = PlateDetector(registry.path("plates"), threads=threads, engine=detector_engine)
+        """`engine` runs the text recogniser; `detector_engine` and `detector_precision` (the
+        camera's `detector.precision`, as edge.perception.precision resolves it) the plate
+        detector."""
+        precision = resolve_precision(detector_precision, detector_engine)
+        detector = PlateDetector(
+            registry.path(plate_model(precision)),
+            threads=threads,
+            engine=detector_engine,
+            precision=precision,
+        )
         return cls(detector, make_reader(registry, backend, threads, engine))
 
     def find(self, image_bgr: np.ndarray) -> list[FoundPlate]:
