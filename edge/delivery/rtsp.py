@@ -32,6 +32,7 @@ import cv2
 import numpy as np
 
 from edge.delivery.camera_url import diagnose, redact_url, use_tcp
+from edge.delivery.stream_clock import StreamClock
 from edge.pipeline.source import DECODER_PARAMS, Frame, picture_stride
 
 log = logging.getLogger("edge.delivery.rtsp")
@@ -285,6 +286,7 @@ class RtspSource:
         height = int(capture.get(cv2.CAP_PROP_FRAME_HEIGHT) or 0)
         size: tuple[int, ...] | None = (height, width, 3) if width > 0 and height > 0 else None
         last_good = time.monotonic()
+        clock = StreamClock()  # this connection's stamps, on the box's clock
         failed = 0  # reads failed in a row: corrupt frames if a good one follows, else a loss
         odd: tuple[tuple[int, ...], int] | None = None  # a new frame size and how often seen
         delivered = False
@@ -356,12 +358,14 @@ class RtspSource:
             odd = None
             last_good = last_good if late else mono
             delivered = True
+            # judged on the camera's clock: a stall of this box does not bunch the times up
+            t = clock.time_of(capture.get(cv2.CAP_PROP_POS_MSEC) / 1000.0, mono - self._start_mono)
             with self._cond:
                 if not self._alive(gen):
                     break
                 self._h.frames_corrupt += failed
                 failed = 0
-                frame = Frame(self._h.frames_in, mono - self._start_mono, image, utc)
+                frame = Frame(self._h.frames_in, t, image, utc)
                 self._h.frames_in += 1
                 self._queue.append(frame)
                 self._h.last_frame_at = utc

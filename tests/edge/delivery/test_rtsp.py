@@ -124,6 +124,10 @@ def test_a_camera_at_30_fps_gives_every_third_frame_as_a_picture_and_counts_the_
     assert health.frames_dropped == 0, health
     assert health.frames_unconverted >= 2 * (len(frames) - 1), f"frames between: {health}"
     assert health.frames_in >= health.frames_unconverted + len(frames), health
+    # Times are the stream's stamps (edge.delivery.stream_clock): 0.1 s apart to the
+    # millisecond, where arrival times wander by several; the first pictures' stamps settle.
+    steps_s = [round(b.t - a.t, 4) for a, b in itertools.pairwise(frames[3:])]
+    assert all(abs(dt - 0.1) < 0.0015 for dt in steps_s), f"times not 0.1 s apart: {steps_s}"
 
 
 def test_reconnects_within_5_s_after_the_server_is_killed_and_restarted(
