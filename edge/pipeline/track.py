@@ -60,6 +60,7 @@ INIT_SIZE_VEL_STD = 0.5  # ... of its growth rate, h / s
 GATE_BASE, GATE_MAX = 0.5, 2.0
 UNMATCHED_COST = 1.0  # per side: a pair is taken only if it costs less than 2
 LOW_MATCH_IOU = 0.3  # IoU gate of the second (low-score) stage
+PART_OF = 0.9  # a box this much inside a tracked vehicle's box is part of it: no new track
 SMALL_BOX_PX = 160.0  # boxes at most this tall may use the small-box fallback
 SMALL_SPEED = 6.0  # fallback gate growth, box sizes per second since the last match
 HISTORY_S = 10.0  # seconds of points a track keeps
@@ -214,6 +215,29 @@ class Track:
             self._history.popleft()
 
 
+def unclaimed(detections: list[Detection], taken: list[Box]) -> list[Detection]:
+    """The detections that may start tracks: not lying mostly (PART_OF of their area) inside
+    a box a track took in this frame, nor inside a better-scored one of them. Such a box is
+    a part of that vehicle (the wheel and lower half of a motorbike boxed whole too), and a
+    track born of it would take the vehicle's next detection from its own track."""
+    kept: list[Detection] = []
+    for det in sorted(detections, key=lambda d: -d.score):
+        if not part_of_any(det.box, [*taken, *(k.box for k in kept)]):
+            kept.append(det)
+    return [det for det in detections if det in kept]
+
+
+def part_of_any(box: Box, others: Sequence[Box]) -> bool:
+    """Does PART_OF or more of `box`'s area lie inside one of `others`?"""
+    x1, y1, x2, y2 = box
+    area = max((x2 - x1) * (y2 - y1), 1e-9)
+    for a1, b1, a2, b2 in others:
+        w, h = min(x2, a2) - max(x1, a1), min(y2, b2) - max(y1, b1)
+        if w > 0 and h > 0 and w * h >= PART_OF * area:
+            return True
+    return False
+
+
 def solve(cost: np.ndarray) -> list[tuple[int, int]]:
     """Optimal pairs for a cost matrix (inf = not allowed), where leaving a row or a column
     unmatched costs UNMATCHED_COST: the matrix is padded with one dummy per row and column.
@@ -311,6 +335,9 @@ class Tracker:
                 tr.state = TrackState.LOST
                 tr._record(TrackPoint(frame_index, t, tr.box, 0.0, False))
         self._tracks = [tr for tr in self._tracks if tr.state != TrackState.REMOVED]
+        taken = [tr.box for tr in self._tracks if tr.id in matched]
+        rest = unclaimed(rest, taken)
+        low = unclaimed(low, taken + [d.box for d in rest])
         for det in rest:
             if det.score >= self.new_track_thresh:
                 track = Track(self._next_id, det, frame_index, t, self.history_s, self.min_hits)

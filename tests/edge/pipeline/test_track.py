@@ -150,6 +150,49 @@ def test_weak_boxes_start_tracks_only_when_they_persist(case: str) -> None:
         assert set(ids[first:]) == {ids[first]}, f"{case}: lost or changed track ({ids})"
 
 
+# A rider pulling away past the stop line (vn_a, frames 50-80 at 5 detections/s, boxes as the
+# detector gave them): at the third detection it also boxed a part of the same motorbike
+# (score 0.48, 94 % inside), and the next box is narrower, nearer that part than the track.
+RIDER_AWAY = [
+    (879, 361, 957, 460),
+    (890, 311, 951, 404),
+    (880, 258, 951, 345),
+    (902, 254, 940, 322),
+    (896, 223, 937, 289),
+    (896, 201, 935, 259),
+]
+PART_OF_RIDER = (899, 282, 942, 349)
+
+
+def test_a_part_boxed_beside_the_whole_vehicle_does_not_take_its_track() -> None:
+    frames = []
+    for k, box in enumerate(RIDER_AWAY):
+        dets, truth = [Detection(as_box(box), 0.76, "motorcycle")], [0]
+        if k == 2:
+            dets.append(Detection(as_box(PART_OF_RIDER), 0.48, "motorcycle"))
+            truth.append(1)
+        frames.append((6 * k, k / 5, dets, truth))
+    ids = run(Tracker(TrackerConfig()), frames)
+    assert len(set(ids[0][1:])) == 1 and ids[0][1], f"the rider changed track: {ids[0]}"
+
+
+PART_CASES = {
+    # name: (the second box, as x, y, w, h beside the vehicle at 300, 300, 40, 70; confirmed?)
+    "a box wholly inside a tracked vehicle's is a part of it": ((305, 320, 30, 45), False),
+    "... nine-tenths inside too": ((300, 330, 40, 44), False),
+    "a neighbour half hidden behind it is a road user of its own": ((320, 280, 40, 70), True),
+}
+
+
+@pytest.mark.parametrize("case", list(PART_CASES))
+def test_boxes_inside_a_tracked_vehicle_start_no_track(case: str) -> None:
+    second, confirmed = PART_CASES[case]
+    objects = {0: lambda t: (box_at(300, 300, 40, 70), 0.8), 1: lambda t: (box_at(*second), 0.7)}
+    ids = run(Tracker(TrackerConfig()), script(5.0, 2.0, objects))
+    assert any(ids[1]) == confirmed, f"{case}: the second box's tracks {ids[1]}"
+    assert ids[0][1:] == [ids[0][1]] * (len(ids[0]) - 1), f"{case}: the vehicle's {ids[0]}"
+
+
 def dense_group(
     fps: float, seconds: float = 5.0, seed: int = 0, speed: float = 120.0, ramp_s: float = 0.0
 ) -> list[Frame]:
