@@ -8,10 +8,14 @@ vn_a three times over, replayed with such times (a fifth of the frames held up b
 one twice; with the video's own times it finds all 6.
 
 The camera stamps each frame when it takes it (RTP time, which FFmpeg gives as the position
-in milliseconds), so the times come from there, shifted onto the box's clock by the lag of
-the first frame. That shift then follows the lag very slowly (a thousandth of each frame's
-difference): a camera clock running a little fast or slow does not pull the two apart, and
-jitter is averaged away.
+in milliseconds), so the times come from there, shifted onto the box's clock by the smallest
+lag between stamp and arrival (the frame that waited least; a stall only adds lag). The
+shift follows a growing lag very slowly (a thousandth of the difference a frame), so a
+camera clock running a little slow does not pull the two apart, and drops at once to a
+smaller one: a frame's time is never later than its arrival, so the evidence's UTC times
+(the stream's start plus the frame time) are never later than the box saw the frame.
+While a stream connects, a camera sends what it had buffered in a burst; those first frames
+are timed as they come.
 
 The stamps are trusted only while they behave: a stamp that goes backwards, jumps by more
 than `max_gap_s` (a stream that restarted, a camera that rebooted) or is more than
@@ -26,7 +30,7 @@ import math
 
 MAX_GAP_S = 2.0  # a jump forward in stamps larger than this is a discontinuity, not time
 MAX_LAG_S = 1.0  # stamps this far off the box's clock (either way) re-anchor the mapping
-SLEW = 0.001  # share of each frame's lag difference the mapping follows
+SLEW = 0.001  # share of a growing lag the mapping follows each frame
 MIN_STEP_S = 1e-3  # two frames are never given the same time
 
 
@@ -35,7 +39,7 @@ class StreamClock:
 
     def __init__(self, max_gap_s: float = MAX_GAP_S, max_lag_s: float = MAX_LAG_S) -> None:
         self.max_gap_s, self.max_lag_s = max_gap_s, max_lag_s
-        self.offset: float | None = None  # box time minus stamp
+        self.offset: float | None = None  # box time minus stamp, for the quickest frames
         self.last_stamp = -math.inf
         self.last_t = -math.inf
         self.resets = 0  # times the stamps misbehaved and the map was re-anchored
@@ -53,6 +57,8 @@ class StreamClock:
             if self.offset is not None:
                 self.resets += 1
             self.offset = lag
+        elif lag < self.offset:
+            self.offset = lag  # a quicker frame: the lag was never more than this
         else:
             self.offset += SLEW * (lag - self.offset)
         self.last_stamp = stamp_s

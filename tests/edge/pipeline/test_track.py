@@ -187,7 +187,10 @@ PART_CASES = {
 @pytest.mark.parametrize("case", list(PART_CASES))
 def test_boxes_inside_a_tracked_vehicle_start_no_track(case: str) -> None:
     second, confirmed = PART_CASES[case]
-    objects = {0: lambda t: (box_at(300, 300, 40, 70), 0.8), 1: lambda t: (box_at(*second), 0.7)}
+    objects: dict[int, Callable[[float], tuple[Box, float] | None]] = {
+        0: lambda t: (box_at(300, 300, 40, 70), 0.8),
+        1: lambda t: (box_at(*second), 0.7),
+    }
     ids = run(Tracker(TrackerConfig()), script(5.0, 2.0, objects))
     assert any(ids[1]) == confirmed, f"{case}: the second box's tracks {ids[1]}"
     assert ids[0][1:] == [ids[0][1]] * (len(ids[0]) - 1), f"{case}: the vehicle's {ids[0]}"
