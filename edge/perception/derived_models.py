@@ -18,20 +18,20 @@ from pathlib import Path
 from edge.perception.openvino_session import CACHE_ENV
 
 
-def derived_model(source: Path, tag: str, make: Callable[[], bytes]) -> bytes:
-    """`make()`'s bytes for `source` and `tag` (e.g. "fit-384x640"), from the cache if there."""
+def derived_model(source: Path, tag: str, make: Callable[[], bytes]) -> Path | bytes:
+    """`make()`'s model for `source` and `tag` (e.g. "fit-384x640"): with the cache, the file
+    that holds it (made now if absent; a file lets OpenVINO import its compiled model without
+    reading the ONNX); without, the bytes."""
     cache = os.environ.get(CACHE_ENV)
     if not cache:
         return make()
     digest = hashlib.sha256(Path(source).read_bytes()).hexdigest()[:20]
     path = Path(cache) / f"{Path(source).stem}-{tag}-{digest}.onnx"
-    try:
-        return path.read_bytes()
-    except FileNotFoundError:
-        pass
+    if path.is_file():
+        return path
     data = make()
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
     tmp.write_bytes(data)
     os.replace(tmp, path)  # whole or absent: a crash mid-write leaves no half model
-    return data
+    return path
