@@ -4,21 +4,18 @@ moments the public violations cross it)."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
-import cv2
 import numpy as np
 import pytest
 
-from common.config.city import CityConfig
 from common.config.sections import Precision
 from edge.perception.geometry import iou_matrix
 from edge.perception.models import ModelRegistry
 from edge.perception.onnx_session import precision_of
 from edge.perception.precision import detector_precision, vehicle_model
 from edge.perception.vehicles import Detection, VehicleDetector
-from scripts.eval_videos import camera_config
+from tests.edge.perception.crossings import frames_near_crossings
 
 BF16_HERE = precision_of("openvino")  # bf16 on a CPU with AVX-512 BF16 or AMX, else f32
 
@@ -60,22 +57,11 @@ def test_the_int8_model_is_the_pinned_one(registry: ModelRegistry) -> None:
 
 def _frames_near_the_line(media: Path) -> list[tuple[str, np.ndarray]]:
     """The detection band of frames just before, at and after each public violation's
-    crossing (none of them among the quantiser's evenly spaced calibration frames)."""
+    crossing."""
     out = []
-    for truth_path in sorted(media.glob("*.json")):
-        video = truth_path.with_suffix(".mp4")
-        truth = json.loads(truth_path.read_text())
-        camera = CityConfig.model_validate(camera_config(truth, video)).camera("EV-01")
-        capture = cv2.VideoCapture(str(video))
-        for v in truth["violations"]:
-            for index in (v["cross_frame"] + k for k in (-14, -7, 0, 5, 10)):
-                capture.set(cv2.CAP_PROP_POS_FRAMES, max(0, index))
-                ok, frame = capture.read()
-                assert ok, f"cannot read frame {index} of {video.name}"
-                rect = camera.detection_rect(frame.shape[1], frame.shape[0])
-                x, y, w, h = rect if rect else (0, 0, frame.shape[1], frame.shape[0])
-                out.append((f"{video.stem}@{index}", frame[y : y + h, x : x + w]))
-        capture.release()
+    for what, frame, rect in frames_near_crossings(media, (-14, -7, 0, 5, 10)):
+        x, y, w, h = rect if rect else (0, 0, frame.shape[1], frame.shape[0])
+        out.append((what, frame[y : y + h, x : x + w]))
     return out
 
 

@@ -4,7 +4,6 @@ quantiser's ranges saw)."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,7 +11,6 @@ import cv2
 import numpy as np
 import pytest
 
-from common.config.city import CityConfig
 from edge.perception.geometry import iou_matrix
 from edge.perception.models import ModelRegistry
 from edge.perception.plate.detector import PlateDetector
@@ -20,7 +18,7 @@ from edge.perception.plate.finder import crop_box
 from edge.perception.plate.track_plates import VEHICLE_MARGIN
 from edge.perception.precision import plate_model
 from edge.perception.vehicles import VehicleDetector
-from scripts.eval_videos import camera_config
+from tests.edge.perception.crossings import frames_near_crossings
 
 
 @pytest.mark.parametrize(
@@ -39,22 +37,11 @@ def _vehicle_crops(media: Path, registry: ModelRegistry) -> Iterator[tuple[str, 
     """Every vehicle crop, cut as the plate search cuts it, of frames from 10 frames before to
     10 after each public violation's crossing (the quantiser sampled evenly spaced frames)."""
     vehicles = VehicleDetector(registry.path("vehicles"), conf=0.3, precision="f32")
-    for truth_path in sorted(media.glob("*.json")):
-        video = truth_path.with_suffix(".mp4")
-        truth = json.loads(truth_path.read_text())
-        camera = CityConfig.model_validate(camera_config(truth, video)).camera("EV-01")
-        capture = cv2.VideoCapture(str(video))
-        for v in truth["violations"]:
-            for index in (v["cross_frame"] + k for k in (-10, -5, 0, 5, 10)):
-                capture.set(cv2.CAP_PROP_POS_FRAMES, max(0, index))
-                ok, frame = capture.read()
-                assert ok, f"cannot read frame {index} of {video.name}"
-                rect = camera.detection_rect(frame.shape[1], frame.shape[0])
-                for n, found in enumerate(vehicles.detect(frame, rect)):
-                    crop = crop_box(frame, found.box, VEHICLE_MARGIN)
-                    if found.label != "person" and min(crop.shape[:2]) >= 16:
-                        yield f"{video.stem}@{index}#{n}", crop
-        capture.release()
+    for what, frame, rect in frames_near_crossings(media, (-10, -5, 0, 5, 10)):
+        for n, found in enumerate(vehicles.detect(frame, rect)):
+            crop = crop_box(frame, found.box, VEHICLE_MARGIN)
+            if found.label != "person" and min(crop.shape[:2]) >= 16:
+                yield f"{what}#{n}", crop
 
 
 def _photos(plates_csv: Path) -> Iterator[tuple[str, np.ndarray]]:
