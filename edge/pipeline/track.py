@@ -17,7 +17,8 @@ unmatched has a cost, so a poor pair is never forced just to fill the matrix:
 4. small-box fallback: remaining high-score detections against every track still unmatched;
 5. remaining high-score detections start tentative tracks, confirmed after `min_hits`
    matches in a row; remaining low-score ones start tentative tracks too, confirmed only
-   after `weak_hits` matches in a row (a tentative track that misses a frame is dropped).
+   after `weak_hits` matches in a row (a tentative track that misses a frame is dropped);
+   a box nine-tenths inside one a track took, or a better newcomer, is a part and starts none.
 
 Why weak births: seen from behind in a dense queue, COCO's YOLOv8n scores many riders
 0.1-0.35 frame after frame (on the labels of `scripts/eval_detections.py`, a third of the
