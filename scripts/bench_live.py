@@ -236,6 +236,7 @@ def report(args: argparse.Namespace, work: Path, videos: list[Path], pids: dict[
         stored = [(c, json.loads(m), a, b) for c, m, a, b in rows.fetchall()]
     cams: list[dict[str, Any]] = []
     latencies: list[float] = []
+    slowest: list[tuple[float, str, int]] = []  # (seconds, camera, crossing frame)
     for i, video in enumerate(videos, start=1):
         cam = f"LV-{i:02d}"
         truth = json.loads(video.with_suffix(".json").read_text())
@@ -245,10 +246,10 @@ def report(args: argparse.Namespace, work: Path, videos: list[Path], pids: dict[
             return last.get((name, cam), 0.0) - first.get((name, cam), 0.0)
 
         mine = [(m, a, b) for c, m, a, b in stored if c == cam]
-        for _m, a, b in mine:
-            latencies.append(
-                (datetime.fromisoformat(b) - datetime.fromisoformat(a)).total_seconds()
-            )
+        for m, a, b in mine:
+            latency = (datetime.fromisoformat(b) - datetime.fromisoformat(a)).total_seconds()
+            latencies.append(latency)
+            slowest.append((latency, cam, int(m["cross_frame"])))
         frames_in = last.get(("dendo_edge_frames_in", cam), 0.0)
         arrived = max(delta("dendo_edge_frames_in"), 1.0)
         cams.append({
@@ -275,6 +276,10 @@ def report(args: argparse.Namespace, work: Path, videos: list[Path], pids: dict[
             "n": len(latencies),
             "p50": round(statistics.median(latencies) * 1000, 1) if latencies else None,
             "p95": round(percentile(latencies, 0.95) * 1000, 1) if latencies else None,
+            "slowest": [
+                {"camera": c, "cross_frame": f, "ms": round(x * 1000, 1)}
+                for x, c, f in sorted(slowest, reverse=True)[:3]
+            ],
         },
         "log_lines_not_json": sum(1 for line in log if line and not line.startswith("{")),
         "overload_warnings": [json.loads(x)["msg"] for x in log if "cannot keep up" in x][:6],
