@@ -19,7 +19,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from edge.perception.geometry import Box
+from edge.perception.geometry import Box, inside_share
 from edge.perception.vehicles import Detection
 
 TWO_WHEELERS = ("motorcycle", "bicycle")
@@ -46,14 +46,6 @@ def _rides(persons: np.ndarray, machines: np.ndarray) -> np.ndarray:
     )  # fmt: skip
 
 
-def _inside(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """(P, 4) x (M, 4) -> (P, M): the share of each box of a inside each box of b."""
-    w = np.minimum(a[:, None, 2], b[None, :, 2]) - np.maximum(a[:, None, 0], b[None, :, 0])
-    h = np.minimum(a[:, None, 3], b[None, :, 3]) - np.maximum(a[:, None, 1], b[None, :, 1])
-    area = np.maximum((a[:, 2] - a[:, 0]) * (a[:, 3] - a[:, 1]), 1e-9)
-    return np.clip(w, 0, None) * np.clip(h, 0, None) / area[:, None]
-
-
 def road_users(dets: Sequence[Detection]) -> list[Detection]:
     """Each two-wheeler scored as the better of itself and the best person riding it (each
     person rides at most one machine: the one they sit on most centrally), the other
@@ -67,7 +59,7 @@ def road_users(dets: Sequence[Detection]) -> list[Detection]:
     if persons and wheeled:
         pb = np.array([p.box for p in persons], float)
         mb = np.array([machines[i].box for i in wheeled], float)
-        on, over = _rides(pb, mb), _inside(pb, mb) > 0.3
+        on, over = _rides(pb, mb), inside_share(pb, mb) > 0.3
         gap = np.abs((pb[:, 0:1] + pb[:, 2:3]) - (mb[None, :, 0] + mb[None, :, 2]))
         gap = np.where(on, gap, np.inf)
         for k, person in enumerate(persons):

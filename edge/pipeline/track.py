@@ -48,7 +48,7 @@ import lap
 import numpy as np
 
 from common.config.sections import TrackerConfig
-from edge.perception.geometry import Box, Point, anchor, iou_matrix
+from edge.perception.geometry import Box, Point, anchor, inside_share, iou_matrix
 from edge.perception.vehicles import Detection
 
 # Kalman noise, scaled by the box height h so one tuning fits near and far vehicles.
@@ -221,22 +221,15 @@ def unclaimed(detections: list[Detection], taken: list[Box]) -> list[Detection]:
     a box a track took in this frame, nor inside a better-scored one of them. Such a box is
     a part of that vehicle (the wheel and lower half of a motorbike boxed whole too), and a
     track born of it would take the vehicle's next detection from its own track."""
-    kept: list[Detection] = []
-    for det in sorted(detections, key=lambda d: -d.score):
-        if not part_of_any(det.box, [*taken, *(k.box for k in kept)]):
-            kept.append(det)
-    return [det for det in detections if det in kept]
-
-
-def part_of_any(box: Box, others: Sequence[Box]) -> bool:
-    """Does PART_OF or more of `box`'s area lie inside one of `others`?"""
-    x1, y1, x2, y2 = box
-    area = max((x2 - x1) * (y2 - y1), 1e-9)
-    for a1, b1, a2, b2 in others:
-        w, h = min(x2, a2) - max(x1, a1), min(y2, b2) - max(y1, b1)
-        if w > 0 and h > 0 and w * h >= PART_OF * area:
-            return True
-    return False
+    kept: list[int] = []
+    for i in sorted(range(len(detections)), key=lambda i: -detections[i].score):
+        others = [*taken, *(detections[k].box for k in kept)]
+        if (
+            not others
+            or inside_share(np.array([detections[i].box]), np.array(others)).max() < PART_OF
+        ):
+            kept.append(i)
+    return [detections[i] for i in sorted(kept)]
 
 
 def solve(cost: np.ndarray) -> list[tuple[int, int]]:
