@@ -12,11 +12,12 @@ rest find it warm.
 In the same run, the naive peer the speed targets are ratios to: every frame decoded,
 YOLOv8n at its exported 640x640 input on every third frame, onnxruntime on one thread, NMS
 (`peer`); `ratio_to_peer` is each rate's running cost over the peer's. Each model's engine
-and precision as they ran are named (`models`; `--precision` is the vehicle detector's,
-auto = int8; `DENDO_PRECISION=no-bf16` turns bfloat16 off for the float models as on an
-AVX2 edge box, `DENDO_PRECISION=f32` makes everything float32), and one more replay at the
-last rate splits the CPU by stage (`stages`: decode, signal, detect, track, rule, plates,
-evidence, in the pipeline's own thread; `pipeline_thread` is all of that thread including
+and precision as they ran are named (`models`, as the evidence manifest says them;
+`--precision` is both YOLO detectors', auto = bfloat16 where it runs, else int8;
+`DENDO_PRECISION=no-bf16` turns bfloat16 off as on an AVX2 edge box,
+`DENDO_PRECISION=f32` makes everything float32), and one more replay at the last rate
+splits the CPU by stage (`stages`: decode, signal, detect, track, rule, plates, evidence,
+in the pipeline's own thread; `pipeline_thread` is all of that thread including
 start-up, `other_threads` the decoder's and the inference engines' worker threads).
 Prints JSON.
 
@@ -87,6 +88,11 @@ def one_run(
         wall = time.perf_counter() - wall
         after = resource.getrusage(resource.RUSAGE_SELF)
         result = json.loads(summary.read_text())
+    # After the measurement, so that it does not move imports out of the start-up it times.
+    from common.config.city import CityConfig
+    from edge.pipeline.assembly import models_as_run
+
+    models = models_as_run(CityConfig.model_validate(cfg).camera("EV-01"))
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     video_s = result["frames"] / result["fps"]
     return {
@@ -104,6 +110,7 @@ def one_run(
         "violations_found_at_frames": [v["cross_frame"] for v in result["violations"]],
         "listed_violation_frames": [v["cross_frame"] for v in truth["violations"]],
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        "models": models,  # each model's engine and precision, as the replay's manifest says
     }
 
 
@@ -212,20 +219,6 @@ def timed_stages(run: Any) -> dict[str, float]:
     return split
 
 
-def models_as_run(engine: str, precision: str) -> dict[str, dict[str, str]]:
-    """The engine and precision each model runs in on this CPU (as the sessions choose; the
-    vehicle and plate detectors as edge.perception.precision picks for `precision`)."""
-    from edge.perception.onnx_session import precision_of
-    from edge.perception.precision import detector_precision
-
-    yolo = {"engine": engine, "precision": detector_precision(precision, engine)}
-    return {
-        "vehicles": yolo,
-        "plates": yolo,
-        "text_rec": {"engine": engine, "precision": precision_of(engine)},
-    }
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--video", type=Path, default=REPO.parent / "shared/media/vn_a.mp4")
@@ -316,7 +309,7 @@ def main() -> int:
     report = {
         "machine": machine(),
         "video": args.video.name,
-        "models": models_as_run(args.engine, args.precision),
+        "models": startup.get("models"),
         "DENDO_PRECISION": os.environ.get("DENDO_PRECISION", ""),
         "startup_cold": startup_cold,
         "startup": startup,
