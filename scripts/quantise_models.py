@@ -14,7 +14,7 @@ Only the convolutions of the backbone and neck are quantised; the head's last co
 rider's score of 0.1-0.3 is what the tracker's second stage lives on and int8 steps there are
 coarse. The plate ranges are the plain extremes seen: a plate that fills the crop drives the
 score branch far beyond most street crops, and a moving average over the calibration clipped
-it (plate photos scored 1.0 in float32 came out near 0.3, 4 of 100 found).
+it (plate photos scored 1.0 in float32 came out near 0.3: 3 of 100 kept).
 
 The results are committed (`models/manifest` pins them); a box never needs the videos. Run it
 again only when a float32 model or the calibration changes, then update the manifest's
