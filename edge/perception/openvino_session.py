@@ -72,6 +72,17 @@ def _has_bf16(core: Any) -> bool:
     return "BF16" in core.get_property("CPU", "OPTIMIZATION_CAPABILITIES")
 
 
+def compiled_cache_dir(cache: Path, precision_hint: str) -> str:
+    """The folder of compiled models for one inference precision. OpenVINO's cache key
+    leaves the precision hint out: a file compiled in float32 and then asked for in bfloat16
+    imports the float32 blob, and the text recogniser then gives NaN (no plate read at all).
+    One folder per precision keeps a box whose precision changes (its config, DENDO_PRECISION)
+    from reading another precision's compiled models."""
+    folder = cache / f"openvino-{precision_hint}"
+    folder.mkdir(parents=True, exist_ok=True)
+    return str(folder)
+
+
 class OpenVinoSession:
     """An OpenVINO compiled model with a dynamic batch and width, used like an onnxruntime
     session. `precision` "auto" takes bfloat16 when the CPU has it, else float32; "int8" is
@@ -97,8 +108,9 @@ class OpenVinoSession:
         }
         cache = os.environ.get(CACHE_ENV)
         if cache:
-            os.makedirs(cache, exist_ok=True)
-            config["CACHE_DIR"] = cache
+            config["CACHE_DIR"] = compiled_cache_dir(
+                Path(cache), str(config["INFERENCE_PRECISION_HINT"])
+            )
         # A file is compiled by its path: with the cache warm, OpenVINO then imports the
         # compiled model without reading the ONNX at all (0.09 CPU-s less a model here).
         source = core.read_model(model) if isinstance(model, bytes) else str(model)

@@ -14,7 +14,12 @@ import pytest
 from edge.perception.geometry import iou_matrix
 from edge.perception.models import ModelRegistry
 from edge.perception.onnx_session import open_model
-from edge.perception.openvino_session import OpenVinoSession, bf16_supported
+from edge.perception.openvino_session import (
+    CACHE_ENV,
+    PRECISION_ENV,
+    OpenVinoSession,
+    bf16_supported,
+)
 from edge.perception.plate.detector import PlateDetector
 from edge.perception.plate.reader import VIEWS, PlateReader, line_count
 from edge.perception.plate.recognizer import PaddleLineRecognizer
@@ -145,3 +150,26 @@ def test_vehicle_detector_finds_the_same_vehicles_on_both_engines(
 def test_open_model_names_an_unknown_engine(registry: ModelRegistry) -> None:
     with pytest.raises(ValueError, match="unknown inference engine 'cuda'"):
         open_model(registry.path("plates"), engine="cuda")
+
+
+@pytest.mark.skipif(not bf16_supported(), reason="needs a CPU with bfloat16 for two precisions")
+def test_a_warm_model_cache_keeps_each_precision_apart(
+    registry: ModelRegistry, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """OpenVINO keys its cache without the precision hint: the recogniser compiled in float32
+    and then asked for in bfloat16 (a box whose DENDO_PRECISION or config changed) used to
+    import the float32 blob and read nothing (NaN scores)."""
+    monkeypatch.setenv(CACHE_ENV, str(tmp_path))
+    model, vocab = registry.path("text_rec"), registry.path("text_dict")
+    line = VIEWS[0].lines(render_plate(["63A-123.45"], 80), 1)
+    texts = {}
+    for forced in ("no-bf16", "", "no-bf16", ""):  # cold, cold, then both warm
+        monkeypatch.setenv(PRECISION_ENV, forced)
+        rec = PaddleLineRecognizer(model, vocab, threads=1, engine="openvino")
+        (read,) = rec.recognize(line)
+        texts.setdefault(rec.name, set()).add(read.text)
+        assert np.isfinite(read.confidence), f"{rec.name}: score {read.confidence}"
+    assert texts == {
+        "ppocrv6-small/openvino-f32": {"63A-123.45"},
+        "ppocrv6-small/openvino-bf16": {"63A-123.45"},
+    }, f"each precision, cold and warm, should read the line: {texts}"
