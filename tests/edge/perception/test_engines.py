@@ -162,7 +162,7 @@ def test_a_warm_model_cache_keeps_each_precision_apart(
     monkeypatch.setenv(CACHE_ENV, str(tmp_path))
     model, vocab = registry.path("text_rec"), registry.path("text_dict")
     line = VIEWS[0].lines(render_plate(["63A-123.45"], 80), 1)
-    texts = {}
+    texts: dict[str, set[str]] = {}
     for forced in ("no-bf16", "", "no-bf16", ""):  # cold, cold, then both warm
         monkeypatch.setenv(PRECISION_ENV, forced)
         rec = PaddleLineRecognizer(model, vocab, threads=1, engine="openvino")
