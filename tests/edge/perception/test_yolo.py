@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from edge.perception.yolo import decode, letterbox, nms
+from edge.perception.yolo import decode, letterbox, nms, to_input
 
 
 @pytest.mark.parametrize("shape", [(720, 1620), (480, 640), (352, 640), (640, 360), (100, 100)])
@@ -28,6 +28,15 @@ def test_letterbox_pads_with_grey_and_keeps_aspect() -> None:
     assert lb.pad_y == pytest.approx(160) and lb.pad_x == 0
     assert blob[0, 0, 0, 0] == pytest.approx(114 / 255), "padding must be YOLO's grey 114"
     assert blob[0, 0, 320, 320] == 0.0, "image area must keep the image"
+
+
+def test_the_model_input_is_rgb_in_nchw_scaled_to_one() -> None:
+    """The plane-by-plane input equals the plain cast, channel swap and divide, bit for bit."""
+    canvas = np.random.default_rng(5).integers(0, 256, (288, 640, 3), dtype=np.uint8)
+    plain = canvas[:, :, ::-1].transpose(2, 0, 1)[None].astype(np.float32) / 255.0
+    got = to_input(canvas)
+    assert got.flags.c_contiguous and got.dtype == np.float32 and got.shape == (1, 3, 288, 640)
+    assert np.array_equal(got, plain), "the fast input differs from the plain computation"
 
 
 def test_nms_keeps_best_of_overlapping_same_class_only() -> None:
