@@ -115,6 +115,7 @@ def facts(
 
 
 @cache
+@cache  # every evidence frame asks for it: loading the face is a millisecond
 def _font(size: int) -> ImageFont.FreeTypeFont | None:
     for path in FONT_PATHS:
         if path.is_file():
@@ -144,8 +145,9 @@ def _wrap(segments: list[str], width: int, measure: Any) -> list[str]:
     lines: list[str] = []
     current = ""
     for segment in segments:
-        pieces, piece = [], ""
-        for ch in segment:
+        pieces: list[str] = []
+        piece = segment if measure(segment) <= width else ""  # split only what is too long
+        for ch in segment if not piece else "":
             if piece and measure(piece + ch) > width:
                 pieces.append(piece)
                 piece = ch.lstrip()
