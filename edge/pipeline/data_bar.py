@@ -115,7 +115,6 @@ def facts(
 
 
 @cache
-@cache  # every evidence frame asks for it: loading the face is a millisecond
 def _font(size: int) -> ImageFont.FreeTypeFont | None:
     for path in FONT_PATHS:
         if path.is_file():
@@ -146,13 +145,15 @@ def _wrap(segments: list[str], width: int, measure: Any) -> list[str]:
     current = ""
     for segment in segments:
         pieces: list[str] = []
-        piece = segment if measure(segment) <= width else ""  # split only what is too long
-        for ch in segment if not piece else "":
-            if piece and measure(piece + ch) > width:
-                pieces.append(piece)
-                piece = ch.lstrip()
-            else:
-                piece += ch
+        piece = segment
+        if measure(segment) > width:  # only an over-long fact is measured letter by letter
+            piece = ""
+            for ch in segment:
+                if piece and measure(piece + ch) > width:
+                    pieces.append(piece)
+                    piece = ch.lstrip()
+                else:
+                    piece += ch
         for p in [*pieces, piece] if piece else pieces:
             candidate = f"{current}   {p}" if current else p
             if measure(candidate) <= width:
