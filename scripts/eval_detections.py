@@ -6,14 +6,15 @@ through the camera's pipeline as `replay` builds it from the video's calibration
 config as `scripts/eval_videos.py`, plates not read); at a labelled frame, after the frame
 is processed (or, for a labelled frame the camera makes no picture of, `detector.picture_fps`,
 the next picture, at most a few hundredths of a second later), the confirmed tracks the
-tracker holds are matched one to one with the labels
-in the band around the line (the vehicles' tracks and the lone persons', see
+tracker holds are matched one to one with the labels in the band
+around the line (the vehicles' tracks and the lone persons', see
 `edge.pipeline.lone_riders`; how many were tracked only as a person is said). A label is
-*tracked* when a track's box lies mostly inside it (at least half of the track's box) and
-covers a fair part of it (a quarter): the track of a motorbike boxes the machine, the label
-the machine with its rider. Prints JSON: per video and in all, per class and for the two-
-wheelers seen from behind, labelled / tracked / recall, and the tracks in the band that no
-label took (a road user the labeller skipped, or a false track).
+*tracked* when a track's road user (`Track.extent`: its box, with the rider seen on it now)
+lies mostly inside it (at least half) and covers a fair part of it (a quarter): the label
+boxes the machine with its rider, and so does the track once its rider is seen. Prints
+JSON: per video and in all, per class and for the two-wheelers seen from behind, labelled /
+tracked / recall, and the tracks in the band that no label took (a road user the labeller
+skipped, or a false track).
 
     python scripts/eval_detections.py [--media ../shared/media] [--only vn_giangvo]
         [--labels scripts/labels/road_users.json] [--engine onnxruntime] [--detect-fps 5]
@@ -130,7 +131,7 @@ def evaluate(
             lone = getattr(pipeline, "lone", None)  # (absent before persons were tracked)
             live = [*pipeline.tracker.tracks, *(lone.tracker.tracks if lone else [])]
             confirmed = [tr for tr in live if tr.state == "confirmed"]
-            tracks = [list(tr.box) for tr in confirmed]
+            tracks = [list(tr.extent) for tr in confirmed]
             taken = match(tracks, [lb["box"] for lb in near])
             for i, lb in enumerate(near):
                 as_person = i in taken and confirmed[taken[i]].label == PERSON

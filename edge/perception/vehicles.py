@@ -41,11 +41,13 @@ Roi = tuple[int, int, int, int]  # x, y, w, h in frame pixels
 
 @dataclass(frozen=True)
 class Detection:
-    """One detected object: x1,y1,x2,y2 in frame pixels, a score in [0,1] and a label."""
+    """One detected object: x1,y1,x2,y2 in frame pixels, a score in [0,1] and a label; a
+    two-wheeler seen with its rider carries the rider's box too (edge.perception.riders)."""
 
     box: Box
     score: float
     label: str
+    rider: Box | None = None
 
     @property
     def anchor(self) -> Point:

@@ -149,6 +149,7 @@ class Track:
         self.id = track_id
         self.state = TrackState.TENTATIVE
         self.box: Box = det.box  # the matched detection, or the prediction while lost
+        self.rider: Box | None = None  # the rider seen on the box matched now, if any
         self.hits = 0
         self.first_t = self.last_t = self.last_match_t = t
         self._kf = _Kalman(det.box)
@@ -174,6 +175,14 @@ class Track:
         return anchor(self.box)
 
     @property
+    def extent(self) -> Box:
+        """The whole road user as seen now: the box with the rider seen on it."""
+        if self.rider is None:
+            return self.box
+        (x1, y1, x2, y2), (a1, b1, a2, b2) = self.box, self.rider
+        return (min(x1, a1), min(y1, b1), max(x2, a2), max(y2, b2))
+
+    @property
     def velocity(self) -> tuple[float, float]:
         """Filtered velocity of the anchor, px/s (the bottom edge moves with cy + h/2)."""
         v = self._kf.x
@@ -196,13 +205,13 @@ class Track:
             self._kf.x[6:8] = 0.0  # a lost box keeps its size rather than drift
         self._kf.predict(t - self.last_t)
         self.last_t = t
-        self.box = _to_box(self._kf.x)
+        self.box, self.rider = _to_box(self._kf.x), None
 
     def _match(self, frame_index: int, t: float, det: Detection) -> None:
         if self.hits:
             self._kf.update(det.box)
         self.hits += 1
-        self.box, self.last_match_t = det.box, t
+        self.box, self.rider, self.last_match_t = det.box, det.rider, t
         vote = self._votes.setdefault(det.label, [0.0, 0.0])
         vote[0] += 1
         vote[1] += det.score

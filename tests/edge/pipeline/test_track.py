@@ -268,6 +268,22 @@ def test_labels_by_majority_ties_to_the_higher_total_score() -> None:
     assert feed([("car", 0.9), ("truck", 0.6), ("car", 0.4), ("truck", 0.8)]) == "truck"
 
 
+def test_the_road_user_is_the_box_with_the_rider_seen_on_it_now() -> None:
+    """The tracker follows the machine's box (its bottom is the anchor); the rider seen on it
+    widens the road user only while seen: a predicted box has no rider yet."""
+    bike, rider = box_at(100, 150, 40, 80), box_at(98, 100, 44, 100)
+    tracker = Tracker()
+    for k in range(3):
+        tracker.update(k, k / 5, [Detection(bike, 0.6, "motorcycle", rider)])
+    (track,) = tracker.tracks
+    assert track.box == bike and track.anchor == (120.0, 230.0), "the anchor is the wheels'"
+    assert track.extent == (98.0, 100.0, 142.0, 230.0), f"machine and rider: {track.extent}"
+    tracker.update(3, 0.6, [Detection(bike, 0.6, "motorcycle")])
+    assert track.extent == bike, "a match without a rider seen is the machine alone"
+    tracker.update(4, 0.8, [])
+    assert track.rider is None and track.extent == track.box, "lost: the prediction alone"
+
+
 def test_deterministic() -> None:
     frames = dense_group(6.0, seed=3)
 
