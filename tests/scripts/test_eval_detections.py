@@ -3,12 +3,13 @@ labels are near enough the line to be scored, and the committed labels themselve
 
 from __future__ import annotations
 
+import argparse
 import json
 
 import pytest
 
 from edge.pipeline.rule import StopLine
-from scripts.eval_detections import in_band, match
+from scripts.eval_detections import evaluate, in_band, match, tally
 from tests.paths import MEDIA, REPO
 
 LABELS = REPO / "scripts" / "labels" / "road_users.json"
@@ -76,3 +77,21 @@ def test_the_committed_labels_are_boxes_inside_their_frames() -> None:
                 assert lb["class"] in {"car", "motorcycle", "bicycle", "bus", "truck"}
                 total += 1
     assert total >= 150, f"only {total} labels"
+
+
+def test_riders_seen_from_behind_are_tracked_at_the_line_on_the_committed_labels() -> None:
+    """The pipeline on the real videos: a floor under the rider figure the README reports
+    (136-141 of 159 on 2026-12-07 across engines and precisions; 127 before a rider had
+    to sit inside the machine's box). It leaves room for other CPUs, whose kernels differ."""
+    if not MEDIA.is_dir():
+        pytest.skip(f"the shared videos are not at {MEDIA}")
+    doc = json.loads(LABELS.read_text())
+    args = argparse.Namespace(media=MEDIA, set=None, detect_fps=None, engine=None)
+    rows = [
+        row
+        for name, frames in doc["videos"].items()
+        for row in evaluate(name, frames, doc["band"], args)["rows"]
+    ]
+    riders = tally(rows)["riders_from_behind"]
+    assert riders["labelled"] == 159, riders
+    assert riders["tracked"] >= 133, f"riders from behind tracked near the line: {riders}"
