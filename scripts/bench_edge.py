@@ -7,7 +7,9 @@ violations found, and peak RSS. `cpu_s_per_video_s` includes the start-up (impor
 loading: about a second of CPU, a large share of a 15 s clip); `cpu_s_per_video_s_running`
 subtracts a start-up-only run, which is what a live camera pays hour after hour. The runs
 share one model cache (as a box's workers do): `startup_cold` fills it, `startup` and the
-rest find it warm.
+rest find it warm. A machine's load drifts: `--repeat` rounds (3) each run the warm start-up,
+every rate and the peer once, and each figure is the median over the rounds, every round's
+printed beside it (`..._each`).
 
 In the same run, the naive peer the speed targets are ratios to: every frame decoded,
 YOLOv8n at its exported 640x640 input on every third frame, onnxruntime on one thread, NMS
@@ -22,7 +24,7 @@ start-up, `other_threads` the decoder's and the inference engines' worker thread
 Prints JSON.
 
     python scripts/bench_edge.py [--video ../shared/media/vn_a.mp4] [--rates 10 5 3 5:2]
-        [--precision auto|int8|bf16|f32]
+        [--precision auto|int8|bf16|f32] [--repeat 3]
 """
 
 from __future__ import annotations
@@ -219,6 +221,24 @@ def timed_stages(run: Any) -> dict[str, float]:
     return split
 
 
+def median_run(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """The run of median CPU time (an error if any failed), with every run's CPU time."""
+    failed = [r for r in runs if "error" in r]
+    if failed:
+        return failed[0]
+    ranked = sorted(runs, key=lambda r: float(r["cpu_seconds"]))
+    return {**ranked[(len(ranked) - 1) // 2], "cpu_seconds_each": [r["cpu_seconds"] for r in runs]}
+
+
+def _running(run: dict[str, Any], startup: dict[str, Any]) -> float | None:
+    """CPU-s per video-s after start-up: the run less a start-up-only run of the same round."""
+    if "error" in run or "error" in startup:
+        return None
+    cpu = float(run["cpu_seconds"]) - float(startup["cpu_seconds"])
+    video_s = float(run["video_seconds"]) - float(startup["video_seconds"])
+    return round(cpu / video_s, 3)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--video", type=Path, default=REPO.parent / "shared/media/vn_a.mp4")
@@ -237,6 +257,7 @@ def main() -> int:
         help="the vehicle detector's (detector.precision); DENDO_PRECISION=no-bf16 or f32 in "
         "the environment turns bfloat16 off for every model, as on an AVX2 box",
     )
+    parser.add_argument("--repeat", type=int, default=3, help="rounds; figures are medians")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--child-end", type=float, help=argparse.SUPPRESS)
     parser.add_argument("--profile", action="store_true", help=argparse.SUPPRESS)
@@ -284,25 +305,34 @@ def main() -> int:
     # the first start-up fills it (cold), the second is what a worker restart costs (warm).
     cache = tempfile.TemporaryDirectory(prefix="dendo-bench-cache-")
     os.environ["DENDO_MODEL_CACHE"] = cache.name
-    print("start-up alone (first 0.2 s), cold then warm", file=sys.stderr, flush=True)
+    print("start-up alone (first 0.2 s), cold", file=sys.stderr, flush=True)
     startup_cold = child("5", 0.2)
-    startup = child("5", 0.2)
+    # Rounds: the warm start-up, each rate and the peer once a round, so that the machine's
+    # drift (a neighbour's load, the CPU's clock) falls on all of them alike; each figure is
+    # the median over the rounds, and every round's is printed beside it.
+    rounds: list[dict[str, dict[str, Any]]] = []
+    for k in range(args.repeat):
+        print(f"round {k + 1} of {args.repeat}: start-up, {' '.join(args.rates)}, the peer",
+              file=sys.stderr, flush=True)  # fmt: skip
+        rounds.append({"startup": child("5", 0.2), "peer": child("peer")})
+        rounds[-1].update({str(rate): child(str(rate)) for rate in args.rates})
+    startup = median_run([r["startup"] for r in rounds])
+    peer = median_run([r["peer"] for r in rounds])
     runs = []
     for rate in args.rates:
-        print(f"replay at {rate} detections/s", file=sys.stderr, flush=True)
-        run = child(str(rate))
-        if "error" not in run and "error" not in startup:
-            cpu = float(run["cpu_seconds"]) - float(startup["cpu_seconds"])
-            video_s = float(run["video_seconds"]) - float(startup["video_seconds"])
-            run["cpu_s_per_video_s_running"] = round(cpu / video_s, 3)
+        run = median_run([r[str(rate)] for r in rounds])
+        each = [_running(r[str(rate)], r["startup"]) for r in rounds]
+        running = _running(run, startup)
+        if running is not None and None not in each:
+            run["cpu_s_per_video_s_running"] = running
+            run["cpu_s_per_video_s_running_each"] = each
+        if running is not None and None not in each and "error" not in peer:
+            peers = [float(r["peer"]["cpu_s_per_video_s"]) for r in rounds]
+            run["ratio_to_peer"] = round(running / float(peer["cpu_s_per_video_s"]), 3)
+            run["ratio_to_peer_each"] = [
+                round(float(v or 0) / q, 3) for v, q in zip(each, peers, strict=True)
+            ]
         runs.append(run)
-    print("the naive peer", file=sys.stderr, flush=True)
-    peer = child("peer")
-    for run in runs:
-        if "cpu_s_per_video_s_running" in run and "error" not in peer:
-            run["ratio_to_peer"] = round(
-                float(run["cpu_s_per_video_s_running"]) / float(peer["cpu_s_per_video_s"]), 3
-            )
     last = args.rates[-1]
     print(f"one replay split by stage at {last} detections/s", file=sys.stderr, flush=True)
     stages = child(str(args.rates[-1]), profile=True)
