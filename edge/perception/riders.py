@@ -7,13 +7,13 @@ two-wheeler's box, their centre over it, their head above it) makes that two-whe
 road user, scored as the better of the two. The box the tracker follows, and so the anchor,
 stays the two-wheeler's: its bottom centre is where the wheels meet the road, the point the
 stop line is drawn on; the rider's box ends at the seat. The rider's box goes with it
-(`Detection.rider`): the road user a person sees, and an officer is shown, is both.
+(`Detection.rider`, `Track.extent`): the road user a person sees is both.
 
 Feet or seat *inside* the machine's box, not just near its top: in a queue seen from behind
 and above, the rider in front sits just above the machine behind them, whose top edge (the
 mirrors) then lies a little below that rider's box. Taking them for its rider moved the
-rider's own track onto the wrong machine; on `vn_giangvo` that was a tenth of the riders near
-the line.
+rider's own track onto the wrong machine: 10 of the 135 riders labelled near the line on
+`vn_giangvo` (`scripts/eval_detections.py`).
 
 A person on no two-wheeler stays a person: a pedestrian, or a rider whose machine is hidden
 (in a queue, by the rider in front). It is tracked, and `edge.pipeline.lone_riders` tells the
