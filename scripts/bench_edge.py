@@ -323,15 +323,16 @@ def main() -> int:
         run = median_run([r[str(rate)] for r in rounds])
         each = [_running(r[str(rate)], r["startup"]) for r in rounds]
         running = _running(run, startup)
-        if running is not None and None not in each:
+        seen = [v for v in each if v is not None]
+        if running is not None and len(seen) == len(rounds):
             run["cpu_s_per_video_s_running"] = running
-            run["cpu_s_per_video_s_running_each"] = each
-        if running is not None and None not in each and "error" not in peer:
-            peers = [float(r["peer"]["cpu_s_per_video_s"]) for r in rounds]
-            run["ratio_to_peer"] = round(running / float(peer["cpu_s_per_video_s"]), 3)
-            run["ratio_to_peer_each"] = [
-                round(float(v or 0) / q, 3) for v, q in zip(each, peers, strict=True)
-            ]
+            run["cpu_s_per_video_s_running_each"] = seen
+            if "error" not in peer:
+                peers = [float(r["peer"]["cpu_s_per_video_s"]) for r in rounds]
+                run["ratio_to_peer"] = round(running / float(peer["cpu_s_per_video_s"]), 3)
+                run["ratio_to_peer_each"] = [
+                    round(v / q, 3) for v, q in zip(seen, peers, strict=True)
+                ]
         runs.append(run)
     last = args.rates[-1]
     print(f"one replay split by stage at {last} detections/s", file=sys.stderr, flush=True)

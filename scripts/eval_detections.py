@@ -6,9 +6,9 @@ through the camera's pipeline as `replay` builds it from the video's calibration
 config as `scripts/eval_videos.py`, plates not read); at a labelled frame, after the frame
 is processed (or, for a labelled frame the camera makes no picture of, `detector.picture_fps`,
 the next picture, at most a few hundredths of a second later), the confirmed tracks the
-tracker holds are matched one to one with the labels in the band
-around the line (the vehicles' tracks and the lone persons', see
-`edge.pipeline.lone_riders`; how many were tracked only as a person is said). A label is
+tracker holds are matched one to one with the labels in the band around the line (the
+vehicles' tracks and the lone persons', see `edge.pipeline.lone_riders`; how many were
+tracked only as a person is said). A label is
 *tracked* when a track's road user (`Track.extent`: its box, with the rider seen on it now)
 lies mostly inside it (at least half) and covers a fair part of it (a quarter): the label
 boxes the machine with its rider, and so does the track once its rider is seen. Prints
