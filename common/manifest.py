@@ -191,6 +191,10 @@ class FrameBox(_Model):
     # kept, and this says how far it is. None in older bundles, whose frame_cross picture is
     # always at cross_frame.
     offset_frames: int | None = Field(None, ge=-(10**6), le=10**6)
+    # The rider's box on this picture when the offender is a two-wheeler whose rider was seen
+    # on it (the road user is both; `box` stays the machine's, whose bottom is the anchor).
+    # None for other vehicles, for a rider seen without their machine, and in older bundles.
+    rider: tuple[Finite, Finite, Finite, Finite] | None = None
 
 
 Box4 = tuple[Finite, Finite, Finite, Finite]  # x1, y1, x2, y2 in full-frame pixels
@@ -213,6 +217,7 @@ class TrackBox(_Model):
     frame_index: int = Field(ge=0)
     t: Finite = Field(ge=0)
     box: Box4
+    rider: Box4 | None = None  # the rider seen on the machine there (as in FrameBox)
 
 
 class PlateBox(_Model):

@@ -65,7 +65,7 @@ class Annotator:
         for tr in pipeline.last_tracks:
             hit = self.flash.get(tr.id, 0) > 0
             colour = (0, 0, 255) if hit else (255, 200, 0)
-            x1, y1, x2, y2 = (int(c) for c in tr.box)
+            x1, y1, x2, y2 = (int(c) for c in tr.extent)  # a two-wheeler with its rider
             cv2.rectangle(image, (x1, y1), (x2, y2), colour, 3 if hit else 1)
             text = f"{tr.id} {tr.label}" + (" RED LIGHT" if hit else "")
             cv2.putText(image, text, (x1, max(12, y1 - 4)), 0, 0.5, colour, 2 if hit else 1)

@@ -41,6 +41,24 @@ def _seen(track: Track | None) -> list[TrackPoint]:
     return [p for p in track.history if p.matched] if track else []
 
 
+def _around(points: Sequence[TrackPoint], frame_index: int) -> tuple[TrackPoint, TrackPoint, float]:
+    """The detections either side of `frame_index` and how far between them it lies (past an
+    end of the track: the end detection twice, at 0)."""
+    before = [p for p in points if p.frame_index <= frame_index]
+    after = [p for p in points if p.frame_index >= frame_index]
+    if not before or not after:
+        end = (before or after)[-1 if before else 0]
+        return end, end, 0.0
+    a, b = before[-1], after[0]
+    if a.frame_index == b.frame_index:
+        return a, b, 0.0
+    return a, b, (frame_index - a.frame_index) / (b.frame_index - a.frame_index)
+
+
+def _between(u: Sequence[float], v: Sequence[float], f: float) -> list[float]:
+    return [p + (q - p) * f for p, q in zip(u, v, strict=True)]
+
+
 def box_near(track: Track | None, frame_index: int, default: Box) -> list[float]:
     """The track's box on frame `frame_index`: its detection there, or between the two
     detections around it, in proportion (the picture is rarely a detection frame: drawn with
@@ -49,23 +67,35 @@ def box_near(track: Track | None, frame_index: int, default: Box) -> list[float]
     points = _seen(track)
     if not points:
         return _rounded(default)
-    before = [p for p in points if p.frame_index <= frame_index]
-    after = [p for p in points if p.frame_index >= frame_index]
-    if not before or not after:
-        return _rounded((before or after)[-1 if before else 0].box)
-    a, b = before[-1], after[0]
-    f = (
-        0.0
-        if a.frame_index == b.frame_index
-        else (frame_index - a.frame_index) / (b.frame_index - a.frame_index)
-    )
-    return _rounded(u + (v - u) * f for u, v in zip(a.box, b.box, strict=True))
+    a, b, f = _around(points, frame_index)
+    return _rounded(_between(a.box, b.box, f))
+
+
+def rider_near(track: Track | None, frame_index: int) -> list[float] | None:
+    """The rider's box on frame `frame_index`, placed like `box_near`'s: between the riders of
+    the two detections around it; when only one of them saw the rider, that rider moved with
+    the machine's box (a rider sits still on the machine). None when neither saw one."""
+    points = _seen(track)
+    if not points:
+        return None
+    a, b, f = _around(points, frame_index)
+    if a.rider is not None and b.rider is not None:
+        return _rounded(_between(a.rider, b.rider, f))
+    seen = a if a.rider is not None else b
+    if seen.rider is None:
+        return None
+    box = _between(a.box, b.box, f)
+    dx = (box[0] + box[2] - seen.box[0] - seen.box[2]) / 2
+    dy = (box[1] + box[3] - seen.box[1] - seen.box[3]) / 2
+    x1, y1, x2, y2 = seen.rider
+    return _rounded((x1 + dx, y1 + dy, x2 + dx, y2 + dy))
 
 
 def frame_boxes(
     track: Track | None, cross_frame: int, pictures: Sequence[tuple[str, Frame]], default: Box
 ) -> list[dict[str, Any]]:
-    """The manifest's frame_boxes: the offender's box on each picture (`role`, frame)."""
+    """The manifest's frame_boxes: the offender's box on each picture (`role`, frame), and the
+    rider's box on it when the offender is a two-wheeler whose rider was seen."""
     return [
         {
             "role": f"frame_{role}",
@@ -73,6 +103,7 @@ def frame_boxes(
             "t": round(f.t, 3),
             "box": box_near(track, f.index, default),
             "offset_frames": f.index - cross_frame,
+            "rider": rider_near(track, f.index),
         }
         for role, f in pictures
     ]
@@ -95,7 +126,13 @@ def track_boxes(
         last = len(points) - 1
         points = [points[round(i * last / (limit - 1))] for i in range(limit)]
     return [
-        {"frame_index": p.frame_index, "t": round(p.t, 3), "box": _rounded(p.box)} for p in points
+        {
+            "frame_index": p.frame_index,
+            "t": round(p.t, 3),
+            "box": _rounded(p.box),
+            "rider": None if p.rider is None else _rounded(p.rider),
+        }
+        for p in points
     ]
 
 

@@ -84,6 +84,7 @@ class TrackPoint:
     box: Box
     score: float
     matched: bool
+    rider: Box | None = None  # the rider seen on the detection's two-wheeler, if any
 
 
 def _xywh(box: Box) -> np.ndarray:
@@ -217,7 +218,7 @@ class Track:
         vote[1] += det.score
         if self.state == TrackState.LOST or self.hits >= self.min_hits:
             self.state = TrackState.CONFIRMED
-        self._record(TrackPoint(frame_index, t, det.box, det.score, True))
+        self._record(TrackPoint(frame_index, t, det.box, det.score, True, det.rider))
 
     def _record(self, point: TrackPoint) -> None:
         self._history.append(point)

@@ -19,8 +19,10 @@ from edge.pipeline.clip import Cut
 from edge.pipeline.overlay_facts import (
     box_near,
     clip_info,
+    frame_boxes,
     geometry,
     plate_box,
+    rider_near,
     track_boxes,
     track_window,
 )
@@ -101,6 +103,65 @@ def test_a_picture_gets_the_box_of_its_own_frame(case: str, frame: int, expected
     assert box_near(None, frame, car(0.0)) == list(car(0.0)), "no track: the crossing box"
 
 
+def bike(y: float) -> Box:
+    return (300.0, y - 30.0, 320.0, y)
+
+
+def rider_on(y: float) -> Box:
+    """A rider sitting on `bike(y)`: taller than the machine, feet below its top."""
+    return (298.0, y - 70.0, 322.0, y - 20.0)
+
+
+def ridden(seen: set[int], rider_seen: set[int]) -> Track:
+    """A motorbike driving up 10 px a frame (frames 0-19), detected on `seen`, its rider
+    seen on it on `rider_seen`."""
+    tracker = Tracker(TrackerConfig(min_hits=1))
+    for i in range(20):
+        y = 700.0 - 10.0 * i
+        rider = rider_on(y) if i in rider_seen else None
+        dets = [Detection(bike(y), 0.9, "motorcycle", rider)] if i in seen else []
+        tracker.update(i, i / 10.0, dets)
+    (track,) = [*tracker.tracks, *tracker.removed]
+    return track
+
+
+def moved(box: Box, dy: float) -> list[float]:
+    return [box[0], box[1] + dy, box[2], box[3] + dy]
+
+
+@pytest.mark.parametrize(
+    ("case", "rider_seen", "frame", "expected"),
+    [
+        ("a detection frame with its rider", {3, 6}, 6, list(rider_on(640.0))),
+        ("between two detections that saw the rider: a third of the way", {3, 6}, 4,
+         list(rider_on(660.0))),
+        ("only the detection before saw the rider: it moves with the machine", {3}, 4,
+         moved(rider_on(670.0), -10.0)),
+        ("only the detection after saw the rider: it moves with the machine", {6}, 5,
+         moved(rider_on(640.0), 10.0)),
+        ("past the track's end: the last detection's rider", {18}, 25, list(rider_on(520.0))),
+        ("neither detection around saw a rider", {12}, 4, None),
+    ],
+)  # fmt: skip
+def test_a_picture_gets_the_rider_of_its_own_frame(
+    case: str, rider_seen: set[int], frame: int, expected: list[float] | None
+) -> None:
+    track = ridden(set(range(3, 19, 3)), rider_seen)  # detected on frames 3, 6 .. 18
+    assert rider_near(track, frame) == expected, case
+    assert rider_near(None, frame) is None, "no track: no rider"
+
+
+def test_frame_boxes_carry_the_machine_and_its_rider_apart() -> None:
+    track = ridden(set(range(3, 19, 3)), {3, 6})
+    blank = np.zeros((720, 640, 3), np.uint8)
+    pictures = [(role, Frame(i, i / 10.0, blank)) for role, i in (("before", 3), ("cross", 9))]
+    before, cross = frame_boxes(track, 9, pictures, bike(0.0))
+    assert before["box"] == list(bike(670.0)), "the box stays the machine's (the anchor)"
+    assert before["rider"] == list(rider_on(670.0)), "the rider seen there"
+    assert cross["rider"] is None, "frame 9 is between detections that saw no rider"
+    assert cross["offset_frames"] == 0
+
+
 @pytest.mark.parametrize(
     ("case", "vehicle_then", "vehicle_at_cross", "plate_then", "plate_at_cross"),
     [
@@ -160,3 +221,5 @@ def test_a_bundle_carries_the_overlay_facts_signed(tmp_path: Path) -> None:
     for p in m.track:
         assert [p.box] == approaching(p.frame_index), f"frame {p.frame_index}: not as detected"
     assert m.plate_box is None and m.clip is None, "plates and clips are off here"
+    riders = [b.rider for b in m.frame_boxes] + [p.rider for p in m.track]
+    assert riders == [None] * len(riders), "a car was given a rider"
