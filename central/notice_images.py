@@ -1,10 +1,11 @@
 """The notice's pictures: the offender's box drawn on copies of the signed frames, and the plate.
 
 A frame of a busy junction shows several motorbikes, and the owner must see which one is theirs:
-the box the edge tracked (the manifest's `frame_boxes`, in the frame's own pixels; the data bar
-is added below the scene, so the scene's coordinates stay those of the JPEG) is drawn on a copy
-for the notice only. The evidence files are signed and are never touched: every picture here is
-decoded from their bytes and encoded anew.
+the box the edge tracked (the manifest's `frame_boxes`, in the frame's own pixels, with the
+rider's box when one was seen on the machine; the data bar is added below the scene, so the
+scene's coordinates stay those of the JPEG) is drawn on a copy for the notice only. The
+evidence files are signed and are never touched: every picture here is decoded from their bytes
+and encoded anew.
 
 The plate picture is the edge's plate crop when the camera's reading stands. When the officer
 typed or corrected the plate, or there is no crop, the crop cannot show what the notice says:
@@ -17,6 +18,7 @@ photograph with the one printed above it.
 from __future__ import annotations
 
 import io
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -51,16 +53,49 @@ class NoticePicture:
     marked: bool = False  # the offender's box is drawn on it
 
 
+def _as_box(value: Any) -> Box | None:
+    """Four finite numbers making a box of some size, or None."""
+    if not isinstance(value, list | tuple) or len(value) != 4:
+        return None
+    try:
+        x1, y1, x2, y2 = (float(v) for v in value)
+    except (TypeError, ValueError):
+        return None
+    finite = all(math.isfinite(v) for v in (x1, y1, x2, y2))
+    return (x1, y1, x2, y2) if finite and x2 > x1 and y2 > y1 else None
+
+
 def frame_boxes(manifest: Mapping[str, Any]) -> dict[str, Box]:
     """The offender's box per evidence frame, from a stored manifest (already validated at
-    ingest); a frame without a usable box is left out, so its picture goes unmarked."""
+    ingest); a frame without a usable box is left out, so its picture goes unmarked. For a
+    two-wheeler this is the machine's box, which holds the plate."""
     boxes: dict[str, Box] = {}
     for entry in manifest.get("frame_boxes") or []:
-        role, box = entry.get("role"), entry.get("box")
-        if role in FRAME_ROLES and isinstance(box, list | tuple) and len(box) == 4:
-            x1, y1, x2, y2 = (float(v) for v in box)
-            if x2 > x1 and y2 > y1:
-                boxes[str(role)] = (x1, y1, x2, y2)
+        role, box = entry.get("role"), _as_box(entry.get("box"))
+        if role in FRAME_ROLES and box is not None:
+            boxes[str(role)] = box
+    return boxes
+
+
+def road_user_box(entry: Mapping[str, Any]) -> Box | None:
+    """The box to draw around the offender on one frame: the machine's box with its rider's
+    (`rider`, newer bundles) when the edge saw one on it. Seen from behind in a queue, a
+    motorbike's box is a strip under its rider; the rider is what tells it from the next."""
+    box = _as_box(entry.get("box"))
+    rider = _as_box(entry.get("rider"))
+    if box is None or rider is None:
+        return box
+    return (min(box[0], rider[0]), min(box[1], rider[1]),
+            max(box[2], rider[2]), max(box[3], rider[3]))  # fmt: skip
+
+
+def road_user_boxes(manifest: Mapping[str, Any]) -> dict[str, Box]:
+    """`road_user_box` per evidence frame role (frames without a usable box left out)."""
+    boxes: dict[str, Box] = {}
+    for entry in manifest.get("frame_boxes") or []:
+        role, box = entry.get("role"), road_user_box(entry)
+        if role in FRAME_ROLES and box is not None:
+            boxes[str(role)] = box
     return boxes
 
 

@@ -49,6 +49,7 @@ from central.notice_images import (
     frame_pictures,
     plate_box_at_cross,
     plate_picture,
+    road_user_boxes,
 )
 from central.registry import owner_for
 from common.manifest import parse_utc_ms
@@ -122,6 +123,9 @@ class NoticeData:
     unit: IssuingUnit = field(default_factory=IssuingUnit)
     demo: bool = False  # confirmed automatically by the demo: say so on the page
     boxes: dict[str, Box] = field(default_factory=dict)  # the offender's box per frame role
+    # What is drawn per frame role: the offender with their rider (road_user_boxes); `boxes`
+    # where absent. `boxes` alone locates the plate.
+    marks: dict[str, Box] | None = None
     plate_typed: bool = False  # the officer typed or corrected the plate: no camera crop
     plate_at_cross: Box | None = None  # the plate's own box on frame_cross, when known
     red_since_lower_bound: bool = False  # red was on as the recording began: "at least"
@@ -295,6 +299,7 @@ def notice_data_for(
         images=_evidence(session, case.violation_id, Path(evidence_root)),
         unit=unit or IssuingUnit(),
         boxes=frame_boxes(manifest),
+        marks=road_user_boxes(manifest),
         plate_typed=bool(case.plate_corrected),
         plate_at_cross=plate_box_at_cross(manifest),
         red_since_lower_bound=lower_bound,
@@ -320,7 +325,9 @@ def _css(name: str) -> str:
 
 def render_notice_html(data: NoticeData) -> str:
     """The notice as one self-contained HTML page (CSS and images inline)."""
-    frames = frame_pictures(data.images, data.boxes, IMAGE_ROLES)
+    frames = frame_pictures(
+        data.images, data.boxes if data.marks is None else data.marks, IMAGE_ROLES
+    )
     crops = [plate_picture(data.images, data.boxes, data.plate_typed, data.plate_at_cross)]
     if "signal_crop" in data.images:
         crops.append(

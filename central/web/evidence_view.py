@@ -2,8 +2,9 @@
 
 The JPEGs are served byte for byte as signed; everything an officer needs to check a crossing
 by eye is drawn by the page on top of them from the manifest's own facts: the stop line and
-the direction as the camera was calibrated, the offender's box on each picture, its path (the
-bottom centre of its box, which is what the rule watches) before and after the crossing and
+the direction as the camera was calibrated, the offender's box on each picture (around a
+motorbike's rider too, when the edge saw one on it), its path (the bottom centre of its
+machine's box, which is what the rule watches) before and after the crossing and
 where it met the line, and where the plate was cut. Coordinates stay in the frame's pixels:
 each SVG's viewBox is its picture's size, so nothing here depends on how large it is shown.
 
@@ -17,6 +18,8 @@ import math
 from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import Any
+
+from central.notice_images import road_user_box
 
 Point = tuple[float, float]
 Rect = tuple[float, float, float, float]  # x, y, w, h
@@ -165,7 +168,10 @@ def _track(ov: Overlay, manifest: dict[str, Any], line: list[Point]) -> list[dic
     for p in manifest.get("track") or []:
         box = _box(p.get("box"))
         if box is not None and isinstance(p.get("frame_index"), int):
-            points.append({"i": p["frame_index"], "t": float(p.get("t") or 0.0), "box": box})
+            drawn = road_user_box(p) or box  # the clip's box: the machine with its rider
+            points.append(
+                {"i": p["frame_index"], "t": float(p.get("t") or 0.0), "box": box, "drawn": drawn}
+            )
     if not points or not isinstance(cross, int):
         return points
     before = [_anchor(p["box"]) for p in points if p["i"] <= cross]
@@ -187,8 +193,9 @@ def overlay_of(manifest: dict[str, Any]) -> Overlay:
     track = _track(ov, manifest, line)
     for b in manifest.get("frame_boxes") or []:
         box = _box(b.get("box"))
-        if box is not None:
-            ov.pictures[str(b.get("role"))] = PictureMarks(_rect(box), _anchor(box))
+        if box is not None:  # drawn around machine and rider; the anchor is the machine's
+            drawn = road_user_box(b) or box
+            ov.pictures[str(b.get("role"))] = PictureMarks(_rect(drawn), _anchor(box))
     plate = manifest.get("plate_box") or {}
     cross_marks = ov.pictures.get("frame_cross")
     for b in manifest.get("frame_boxes") or []:
@@ -212,7 +219,7 @@ def overlay_of(manifest: dict[str, Any]) -> Overlay:
             "cross_t": cross_t,
             "scene": ov.scene,
             "stop_line": [list(p) for p in line],
-            "track": [{"t": p["t"], "box": list(p["box"])} for p in track],
+            "track": [{"t": p["t"], "box": list(p["drawn"])} for p in track],
         },
         separators=(",", ":"),
     )

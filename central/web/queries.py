@@ -28,6 +28,7 @@ from central.db import (
     Quarantined,
     Transition,
 )
+from central.notice_images import road_user_boxes
 from central.store import EvidenceStore
 from central.web.case_search import CaseFilter, conditions, filtered, ordered
 from common import plate_text
@@ -314,7 +315,7 @@ def evidence_of(session: Session, case: Case, store: EvidenceStore) -> Evidence:
     bundle = session.get(Bundle, case.violation_id)
     assert bundle is not None, f"case {case.id} without its bundle"
     manifest = bundle.manifest or {}
-    boxes = {b.get("role"): b.get("box") for b in manifest.get("frame_boxes") or []}
+    boxes = road_user_boxes(manifest)  # drawn around the offender with their rider
     out = Evidence(bundle=bundle, manifest=manifest, overlay=overlay_of(manifest))
     files = session.scalars(
         select(EvidenceFile)
@@ -326,8 +327,8 @@ def evidence_of(session: Session, case: Case, store: EvidenceStore) -> Evidence:
         if f.role in FRAME_ROLES or f.role in EVIDENCE_CROPS:
             shown.width, shown.height = _image_size(store.absolute(f.path))
         box = boxes.get(f.role)
-        if f.role in FRAME_ROLES and box and len(box) == 4:
-            x1, y1, x2, y2 = (float(v) for v in box)
+        if f.role in FRAME_ROLES and box is not None:
+            x1, y1, x2, y2 = box
             shown.box = (x1, y1, max(0.0, x2 - x1), max(0.0, y2 - y1))
         if f.role in FRAME_ROLES:
             out.frames.append(shown)

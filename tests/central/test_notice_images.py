@@ -8,6 +8,7 @@ import hashlib
 import io
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from PIL import Image, ImageChops, ImageStat
@@ -21,9 +22,11 @@ from central.notice_images import (
     PLATE_CROP_LABEL,
     PLATE_REGION_LABEL,
     PLATE_REGION_WIDTH,
+    Box,
     line_width,
     mark_offender,
     plate_region_box,
+    road_user_box,
 )
 from central.notices import IMAGE_ROLES, notice_data_for, render_notice_html
 from tests.central.notice_fixtures import (
@@ -89,6 +92,61 @@ def test_offender_box_is_drawn_on_the_notice_frame(
     diff = ImageStat.Stat(ImageChops.difference(shown.crop(far), original.crop(far))).mean
     assert max(diff) < 4, f"{role}: the copy differs from the frame away from the box: {diff}"
     assert "Khung đỏ: phương tiện nêu trong thông báo này" in html, "the box is not explained"
+
+
+def _with_riders() -> tuple[list[dict[str, Any]], dict[str, Box]]:
+    """frame_boxes whose machine carries a rider standing above it and a little wider, and
+    the road user's box (machine and rider) per role."""
+    fields: list[dict[str, Any]] = []
+    union: dict[str, Box] = {}
+    for entry in frame_boxes_field():
+        x1, y1, x2, y2 = entry["box"]
+        h = y2 - y1
+        rider = [x1 - 10.0, y1 - 0.5 * h, x2 + 10.0, y1 + 0.4 * h]
+        fields.append({**entry, "rider": rider})
+        union[entry["role"]] = (x1 - 10.0, y1 - 0.5 * h, x2 + 10.0, y2)
+    return fields, union
+
+
+def test_a_rider_seen_on_the_machine_is_inside_the_drawn_box(
+    session: Session, tmp_path: Path
+) -> None:
+    fields, union = _with_riders()
+    html = _render(session, tmp_path, vehicle_class="motorcycle", registered_class="motorcycle",
+                   frame_boxes=fields, plate_corrected=True)  # fmt: skip
+    shown = html_images(html)
+    for role in FRAME_ROLES:
+        picture = _image(shown[IMAGE_ROLES[role]])
+        for edge, (x, y) in _edge_points(union[role]).items():
+            pixel = picture.getpixel((x, y))
+            assert isinstance(pixel, tuple)
+            assert _is_box_red(pixel), f"{role}: the rider is outside the drawn box ({edge} edge)"
+    cross = _image(evidence_images()["frame_cross"])
+    where = plate_region_box(offender_boxes()["frame_cross"], cross.size)
+    assert where is not None
+    region = _image(shown[PLATE_REGION_LABEL])
+    source = cross.crop((where[0], where[1], where[2] + 1, where[3] + 1))
+    back = region.resize(source.size, Image.Resampling.LANCZOS)
+    diff = ImageStat.Stat(ImageChops.difference(back, source)).mean
+    assert max(diff) < 12, f"the plate region is not the machine's lower part: diff {diff}"
+
+
+@pytest.mark.parametrize(
+    ("case", "entry", "expected"),
+    [
+        ("no rider (older bundles)", {"box": [10, 20, 30, 40]}, (10.0, 20.0, 30.0, 40.0)),
+        ("rider null", {"box": [10, 20, 30, 40], "rider": None}, (10.0, 20.0, 30.0, 40.0)),
+        ("rider above and wider", {"box": [10, 20, 30, 40], "rider": [5, 0, 35, 30]},
+         (5.0, 0.0, 35.0, 40.0)),
+        ("an empty rider box is ignored", {"box": [10, 20, 30, 40], "rider": [5, 5, 5, 5]},
+         (10.0, 20.0, 30.0, 40.0)),
+        ("no machine box: nothing to draw", {"rider": [5, 0, 35, 30]}, None),
+    ],
+)  # fmt: skip
+def test_the_road_users_box_is_the_machine_with_its_rider(
+    case: str, entry: dict[str, object], expected: tuple[float, ...] | None
+) -> None:
+    assert road_user_box(entry) == expected, case
 
 
 def test_evidence_files_stay_byte_identical_after_rendering(

@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 import yaml
 
+from central.notice_images import road_user_box
 from common.vi_number import vi_number
 from edge.commands.main import main as dendo_edge
 from tests.fixtures.browser import (
@@ -136,9 +137,14 @@ def test_an_officer_checks_a_real_crossing_by_eye(
     assert abs(line["x"] - (image["x"] + x1 * scale)) < 3 and abs(line["w"] - (x2 - x1) * scale) < 3
     assert abs(line["y"] - (image["y"] + min(y1, y2) * scale)) < 3, (line, image)
     box = on_screen(page, ".frames .key rect.offender")
-    cross = next(b for b in manifest["frame_boxes"] if b["role"] == "frame_cross")["box"]
+    entry = next(b for b in manifest["frame_boxes"] if b["role"] == "frame_cross")
+    assert entry["rider"] is not None, "vn_a's violator is a motorbike seen with its rider"
+    cross = road_user_box(entry)  # the machine's box with the rider's
+    assert cross is not None
     assert abs(box["x"] - (image["x"] + cross[0] * scale)) < 3, (box, cross)
+    assert abs(box["y"] - (image["y"] + cross[1] * scale)) < 3, (box, cross)
     assert abs(box["h"] - (cross[3] - cross[1]) * scale) < 3, (box, cross)
+    assert cross[3] == entry["box"][3], "the drawn box does not stand on the machine's wheels"
 
     # The pictures served are the signed ones, byte for byte: nothing is burned in.
     sources = page.locator("img[src^='/evidence/']").evaluate_all("l => l.map(i => i.src)")

@@ -131,6 +131,24 @@ def test_an_older_bundle_gets_its_boxes_and_nothing_invented() -> None:
     assert json.loads(ov.clip_data)["clip"] is None
 
 
+def test_a_rider_seen_on_the_machine_is_inside_the_box_and_the_anchor_stays_the_wheels() -> None:
+    boxes = manifest()["frame_boxes"]
+    boxes[1] = {**boxes[1], "box": [480, 370, 520, 430], "rider": [476, 330, 524, 400]}
+    marks = overlay_of(manifest(frame_boxes=boxes)).pictures["frame_cross"]
+    assert marks.box == (476.0, 330.0, 48.0, 100.0), "the rider is outside the drawn box"
+    assert marks.anchor == (500.0, 430.0), "the anchor moved off the machine's wheels"
+
+
+def test_the_clip_box_holds_the_rider_and_the_path_follows_the_wheels() -> None:
+    plain = overlay_of(manifest())
+    track = manifest()["track"]
+    x1, y1, x2, y2 = track[0]["box"]
+    track[0] = {**track[0], "rider": [x1 - 4, y1 - 30, x2 + 4, y1 + 10]}
+    ov = overlay_of(manifest(track=track))
+    assert json.loads(ov.clip_data)["track"][0]["box"] == [x1 - 4, y1 - 30, x2 + 4, y2]
+    assert ov.track_before == plain.track_before, "the rider moved the path off the wheels"
+
+
 @pytest.mark.parametrize(
     ("manifest_part", "why"),
     [
