@@ -113,9 +113,9 @@ def test_a_camera_at_30_fps_gives_every_third_frame_as_a_picture_and_counts_the_
     rtsp_server: RtspServer, sources: Callable[..., RtspSource]
 ) -> None:
     source = sources(rtsp_server.url, stall_timeout_s=5.0, picture_fps=10.0)
-    frames = take(source, 25, 15.0)
+    frames = take(source, 35, 20.0)
     health = source.health()
-    assert len(frames) == 25, f"only {len(frames)} pictures in 15 s: {health}"
+    assert len(frames) == 35, f"only {len(frames)} pictures in 20 s: {health}"
     assert source.stride == 3, f"stride {source.stride} at {source.fps} fps"
     indexes = [f.index for f in frames]
     assert all(i % 3 == 0 for i in indexes), f"pictures of frames between: {indexes}"
@@ -126,8 +126,9 @@ def test_a_camera_at_30_fps_gives_every_third_frame_as_a_picture_and_counts_the_
     assert health.frames_in >= health.frames_unconverted + len(frames), health
     # Times are the stream's stamps (edge.delivery.stream_clock): 0.1 s apart to the
     # millisecond, where arrival times wander by several. The server sends its first frames
-    # in a burst as the stream connects; those are timed as they come.
-    steps_s = [round(b.t - a.t, 4) for a, b in itertools.pairwise(frames[12:])]
+    # in a burst as the stream connects (on a loaded machine it has lasted past 1.2 s); those
+    # are timed as they come, so only the last 1.2 s are checked.
+    steps_s = [round(b.t - a.t, 4) for a, b in itertools.pairwise(frames[-13:])]
     assert all(abs(dt - 0.1) < 0.0015 for dt in steps_s), f"times not 0.1 s apart: {steps_s}"
 
 
