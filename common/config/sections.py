@@ -59,6 +59,11 @@ class DetectorConfig(StrictModel):
     precision: Precision = Precision.AUTO  # the vehicle detector's; the plate models' is float
     detect_fps: float = Field(5.0, gt=0, le=60)  # detections/s while a vehicle nears the line
     idle_detect_fps: float = Field(2.0, gt=0, le=60)  # detections/s otherwise
+    # While the governing signal reads green nothing crossing can be a case, so the idle rate
+    # serves even near the line; the full rate is back from the first amber reading (an amber
+    # of about 3 s is time enough to track at it before red) and for any crossing still
+    # undecided. Off: the rate follows the traffic alone, whatever the signal.
+    idle_on_green: bool = True
     classes: list[VehicleLabel] = Field(default_factory=_default_classes, min_length=1)
     # Where the detector looks when the camera draws no `roi`: "band", the stop line's
     # surroundings (what the rule judges), or "frame", the whole picture. The band reaches

@@ -4,9 +4,9 @@ The same object serves a replay (the pictures of a file, deterministic) and a li
 newest picture of a stream); pictures are every frame or `detector.picture_fps` of them a
 second (edge.pipeline.source). Data flows one way: a frame goes in, violations come out. The
 signal is read on every picture (it is cheap and the rule needs it at the crossing);
-vehicles are detected `detect_fps` times a second while a moving vehicle is near the stop line,
-and `idle_detect_fps` times a second otherwise, and tracked in between: the
-detector is most of the cost, and only crossings need the fine sampling.
+vehicles are detected `detect_fps` times a second while a moving vehicle is near the stop line
+and the signal is not green, and `idle_detect_fps` times a second otherwise, and tracked in
+between: the detector is most of the cost, and only crossings on red need the fine sampling.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from common.config.sections import DetectorConfig, EvidenceConfig
 from edge.perception.geometry import iou_matrix
 from edge.perception.plate.track_plates import PlateVote, TrackPlates
 from edge.perception.riders import PERSON, road_users
+from edge.perception.signal_heads import LampState
 from edge.perception.vehicles import VEHICLE_LABELS, Detector, Roi, one_box_per_vehicle
 from edge.pipeline import overlay_facts as overlay
 from edge.pipeline.activity import near_line_activity
@@ -137,6 +138,7 @@ class Pipeline:
         idle = min(rates.idle_detect_fps, rates.detect_fps)
         self.idle_step = max(self.step, stride * max(1, round(fps / idle / stride)))
         self.active = True  # detect at the full rate until the scene is known
+        self.idle_on_green = rates.idle_on_green
         self._last_detect = -(10**9)
         self.region, self.frame_size = region, frame_size
         self._regions: dict[tuple[int, int], Roi | None] = {}
@@ -172,11 +174,20 @@ class Pipeline:
         self.ring.push(frame)
         if self.clip is not None and not self.shed_clip:
             self.clip.push(frame)
-        step = self.step if self.active else self.idle_step
+        step = self.step if self.active and not self._green(status) else self.idle_step
         if frame.index - self._last_detect < step:
             return []
         self._last_detect = frame.index
         return self._detect_and_judge(frame)
+
+    def _green(self, status: SignalStatus) -> bool:
+        """Green, and nothing from before it left to judge: no crossing can be a case now."""
+        if not self.idle_on_green or status.state != LampState.GREEN or self.lone.held:
+            return False
+        return all(
+            self.rule.signal_at(cross_frame).state == LampState.GREEN
+            for _, cross_frame in self.rule.undecided_crossings()
+        )
 
     def idle(self) -> bool:
         """Nothing near the line and no crossing undecided: frames that may be shed."""

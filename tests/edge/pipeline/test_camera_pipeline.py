@@ -106,23 +106,48 @@ def run(pipeline: Pipeline, frames: int) -> list[Violation]:
 
 
 @pytest.mark.parametrize(
-    ("scene", "script", "calls"),
+    ("scene", "script", "state", "calls"),
     [
-        ("nothing on the road: the idle rate after the first look", empty, list(range(0, 90, 15))),
+        ("nothing on the road: the idle rate after the first look", empty, LampState.RED,
+         list(range(0, 90, 15))),
         ("a car driving at the line: the full rate until its crossing is decided, then idle",
-         approaching, [*range(0, 61, 6), 75]),
+         approaching, LampState.RED, [*range(0, 61, 6), 75]),
         ("a car waiting at the line: the idle rate once it is known",
-         waiting, [0, 6, 21, 36, 51, 66, 81]),
+         waiting, LampState.RED, [0, 6, 21, 36, 51, 66, 81]),
+        ("a car driving at the line on green: no case can come of it, the idle rate",
+         approaching, LampState.GREEN, list(range(0, 90, 15))),
+        ("a car driving at the line on amber: the full rate (amber ends in red)",
+         approaching, LampState.AMBER, [*range(0, 61, 6), 75]),
     ],
 )  # fmt: skip
-def test_detection_rate_follows_what_is_near_the_line(
-    scene: str, script: Script, calls: list[int]
+def test_detection_rate_follows_what_is_near_the_line_and_the_signal(
+    scene: str, script: Script, state: LampState, calls: list[int]
 ) -> None:
-    pipeline, detector = make_pipeline(script, state=LampState.GREEN)
+    pipeline, detector = make_pipeline(script, state=state)
     for i in range(90):
         pipeline.process(frame(i))
     assert detector.calls == calls, f"{scene}: detector ran on frames {detector.calls}"
     assert pipeline.stats.detections_run == len(calls)
+
+
+def test_on_green_the_full_rate_stays_while_a_crossing_on_red_is_undecided() -> None:
+    pipeline, detector = make_pipeline(approaching)  # red; the car crosses at frame 50
+    for i in range(55):
+        pipeline.process(frame(i))
+    assert pipeline.rule.has_undecided(), "the scene changed: no crossing pending at frame 54"
+    pipeline.signal.on_phase(55 / FPS, LampState.GREEN, vouched_by=CONTROLLER_KEY_ID)
+    for i in range(55, 90):
+        pipeline.process(frame(i))
+    assert detector.calls == [*range(0, 61, 6), 75], f"detector ran on {detector.calls}"
+    assert pipeline.stats.crossings == {"violation": 1}
+
+
+def test_with_idle_on_green_off_the_rate_follows_the_traffic_alone() -> None:
+    pipeline, detector = make_pipeline(approaching, state=LampState.GREEN)
+    pipeline.idle_on_green = False
+    for i in range(90):
+        pipeline.process(frame(i))
+    assert detector.calls == [*range(0, 61, 6), 75], f"detector ran on {detector.calls}"
 
 
 def test_a_red_light_runner_makes_one_violation_with_plates_off() -> None:
