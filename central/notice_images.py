@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import io
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -65,16 +65,22 @@ def _as_box(value: Any) -> Box | None:
     return (x1, y1, x2, y2) if finite and x2 > x1 and y2 > y1 else None
 
 
+def _per_role(
+    manifest: Mapping[str, Any], box_of: Callable[[Mapping[str, Any]], Box | None]
+) -> dict[str, Box]:
+    boxes: dict[str, Box] = {}
+    for entry in manifest.get("frame_boxes") or []:
+        role, box = entry.get("role"), box_of(entry)
+        if role in FRAME_ROLES and box is not None:
+            boxes[str(role)] = box
+    return boxes
+
+
 def frame_boxes(manifest: Mapping[str, Any]) -> dict[str, Box]:
     """The offender's box per evidence frame, from a stored manifest (already validated at
     ingest); a frame without a usable box is left out, so its picture goes unmarked. For a
     two-wheeler this is the machine's box, which holds the plate."""
-    boxes: dict[str, Box] = {}
-    for entry in manifest.get("frame_boxes") or []:
-        role, box = entry.get("role"), _as_box(entry.get("box"))
-        if role in FRAME_ROLES and box is not None:
-            boxes[str(role)] = box
-    return boxes
+    return _per_role(manifest, lambda entry: _as_box(entry.get("box")))
 
 
 def road_user_box(entry: Mapping[str, Any]) -> Box | None:
@@ -91,12 +97,7 @@ def road_user_box(entry: Mapping[str, Any]) -> Box | None:
 
 def road_user_boxes(manifest: Mapping[str, Any]) -> dict[str, Box]:
     """`road_user_box` per evidence frame role (frames without a usable box left out)."""
-    boxes: dict[str, Box] = {}
-    for entry in manifest.get("frame_boxes") or []:
-        role, box = entry.get("role"), road_user_box(entry)
-        if role in FRAME_ROLES and box is not None:
-            boxes[str(role)] = box
-    return boxes
+    return _per_role(manifest, road_user_box)
 
 
 def plate_box_at_cross(manifest: Mapping[str, Any]) -> Box | None:
