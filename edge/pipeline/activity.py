@@ -2,7 +2,8 @@
 
 Detection is most of a camera's cost and only crossings need the fine sampling, so the
 pipeline detects `detect_fps` times a second while this says so and `idle_detect_fps`
-otherwise.
+otherwise; and, with `detector.idle_on_green`, at the idle rate while the signal is green and
+nothing from before the green is left to judge.
 """
 
 from __future__ import annotations
@@ -12,8 +13,10 @@ from collections.abc import Sequence
 import numpy as np
 
 from edge.perception.geometry import Box, iou_matrix
+from edge.perception.signal_heads import LampState
 from edge.perception.vehicles import Detection
 from edge.pipeline.rule import RedLightRule
+from edge.pipeline.signal import SignalStatus
 from edge.pipeline.track import Tracker
 
 # Full detection rate while a vehicle moving toward the line at more than this many box
@@ -51,3 +54,14 @@ def near_line_activity(rule: RedLightRule, tracker: Tracker, dets: Sequence[Dete
     if not near or not waiting:
         return bool(near)
     return bool((iou_matrix(np.array(near), np.array(waiting)).max(axis=1) <= 0.5).any())
+
+
+def nothing_to_judge_on_green(status: SignalStatus, rule: RedLightRule, held: bool) -> bool:
+    """Green, no lone person's crossing `held` for judgement, and every undecided crossing made on
+    green: no crossing now or pending can be a case."""
+    if status.state != LampState.GREEN or held:
+        return False
+    return all(
+        rule.signal_at(cross_frame).state == LampState.GREEN
+        for _, cross_frame in rule.undecided_crossings()
+    )

@@ -24,10 +24,9 @@ from common.config.sections import DetectorConfig, EvidenceConfig
 from edge.perception.geometry import iou_matrix
 from edge.perception.plate.track_plates import PlateVote, TrackPlates
 from edge.perception.riders import PERSON, road_users
-from edge.perception.signal_heads import LampState
 from edge.perception.vehicles import VEHICLE_LABELS, Detector, Roi, one_box_per_vehicle
 from edge.pipeline import overlay_facts as overlay
-from edge.pipeline.activity import near_line_activity
+from edge.pipeline.activity import near_line_activity, nothing_to_judge_on_green
 from edge.pipeline.clip import ClipRecorder, Cut
 from edge.pipeline.evidence import EvidenceFrames, EvidenceWriter, ViolationRecord
 from edge.pipeline.lone_riders import LoneRiders
@@ -174,20 +173,13 @@ class Pipeline:
         self.ring.push(frame)
         if self.clip is not None and not self.shed_clip:
             self.clip.push(frame)
-        step = self.step if self.active and not self._green(status) else self.idle_step
+        held = bool(self.lone.held)
+        green = self.idle_on_green and nothing_to_judge_on_green(status, self.rule, held)
+        step = self.step if self.active and not green else self.idle_step
         if frame.index - self._last_detect < step:
             return []
         self._last_detect = frame.index
         return self._detect_and_judge(frame)
-
-    def _green(self, status: SignalStatus) -> bool:
-        """Green, and nothing from before it left to judge: no crossing can be a case now."""
-        if not self.idle_on_green or status.state != LampState.GREEN or self.lone.held:
-            return False
-        return all(
-            self.rule.signal_at(cross_frame).state == LampState.GREEN
-            for _, cross_frame in self.rule.undecided_crossings()
-        )
 
     def idle(self) -> bool:
         """Nothing near the line and no crossing undecided: frames that may be shed."""
