@@ -174,8 +174,10 @@ class Pipeline:
         if self.clip is not None and not self.shed_clip:
             self.clip.push(frame)
         held = bool(self.lone.held)
-        green = self.idle_on_green and nothing_to_judge_on_green(status, self.rule, held)
-        step = self.step if self.active and not green else self.idle_step
+        busy = self.active and not (
+            self.idle_on_green and nothing_to_judge_on_green(status, self.rule, held)
+        )
+        step = self.step if busy else self.idle_step
         if frame.index - self._last_detect < step:
             return []
         self._last_detect = frame.index
