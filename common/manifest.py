@@ -181,11 +181,14 @@ class Vehicle(_Model):
     track_id: int = Field(ge=0)
 
 
+Box4 = tuple[Finite, Finite, Finite, Finite]  # x1, y1, x2, y2 in full-frame pixels
+
+
 class FrameBox(_Model):
     role: Literal["frame_before", "frame_cross", "frame_after"]
     frame_index: int = Field(ge=0)
     t: Finite = Field(ge=0)  # seconds since the start of the stream or file
-    box: tuple[Finite, Finite, Finite, Finite]  # x1, y1, x2, y2 in full-frame pixels
+    box: Box4
     # frame_index - cross_frame. A live stream may have dropped the crossing frame itself (the
     # crossing is interpolated between detections): the picture is then the nearest frame
     # kept, and this says how far it is. None in older bundles, whose frame_cross picture is
@@ -194,10 +197,9 @@ class FrameBox(_Model):
     # The rider's box on this picture when the offender is a two-wheeler whose rider was seen
     # on it (the road user is both; `box` stays the machine's, whose bottom is the anchor).
     # None for other vehicles, for a rider seen without their machine, and in older bundles.
-    rider: tuple[Finite, Finite, Finite, Finite] | None = None
+    rider: Box4 | None = None
 
 
-Box4 = tuple[Finite, Finite, Finite, Finite]  # x1, y1, x2, y2 in full-frame pixels
 MAX_TRACK_POINTS = 200
 MAX_LINE_POINTS = 32
 
