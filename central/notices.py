@@ -123,9 +123,9 @@ class NoticeData:
     unit: IssuingUnit = field(default_factory=IssuingUnit)
     demo: bool = False  # confirmed automatically by the demo: say so on the page
     boxes: dict[str, Box] = field(default_factory=dict)  # the offender's box per frame role
-    # What is drawn per frame role: the offender with their rider (road_user_boxes); `boxes`
-    # where absent. `boxes` alone locates the plate.
-    marks: dict[str, Box] | None = None
+    # What is drawn per frame role: the offender with their rider (road_user_boxes). `boxes`
+    # alone locates the plate.
+    marks: dict[str, Box] = field(default_factory=dict)
     plate_typed: bool = False  # the officer typed or corrected the plate: no camera crop
     plate_at_cross: Box | None = None  # the plate's own box on frame_cross, when known
     red_since_lower_bound: bool = False  # red was on as the recording began: "at least"
@@ -325,9 +325,7 @@ def _css(name: str) -> str:
 
 def render_notice_html(data: NoticeData) -> str:
     """The notice as one self-contained HTML page (CSS and images inline)."""
-    frames = frame_pictures(
-        data.images, data.boxes if data.marks is None else data.marks, IMAGE_ROLES
-    )
+    frames = frame_pictures(data.images, data.marks, IMAGE_ROLES)
     crops = [plate_picture(data.images, data.boxes, data.plate_typed, data.plate_at_cross)]
     if "signal_crop" in data.images:
         crops.append(
