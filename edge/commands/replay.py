@@ -46,6 +46,12 @@ def frames_read(source: FileSource) -> int:
     return source.stats.frames_in + source.stats.frames_unconverted
 
 
+def crossing_counts(crossings: dict[str, int]) -> str:
+    """'violation 2, stopped 1': the crossings judged, by kind, most first."""
+    ranked = sorted(crossings.items(), key=lambda kv: (-kv[1], kv[0]))
+    return ", ".join(f"{kind} {n}" for kind, n in ranked) or "none"
+
+
 def _violation_id(bundle: Path | None) -> str | None:
     # Bundles are named <camera>_<sequence>_<violation_id>.zip
     return bundle.stem.rsplit("_", 1)[-1] if bundle else None
@@ -167,7 +173,8 @@ def replay_main(args: argparse.Namespace) -> int:
     print(
         f"{frames_read(source)} frames, {pipeline.stats.frames} of them pictures "
         f"({source.stats.frames_corrupt} corrupt{sized}, skipped), "
-        f"{len(violations)} violation(s), crossings {pipeline.stats.crossings}, {elapsed:.1f} s"
+        f"{len(violations)} violation(s), crossings: {crossing_counts(pipeline.stats.crossings)}, "
+        f"{elapsed:.1f} s"
     )
     return 0
 

@@ -196,9 +196,9 @@ class Pipeline:
     def _riders(
         self, released: list[tuple[Decision, dict[str, Frame] | None]], frame: Frame | None
     ) -> list[Violation]:
-        """The held crossings of lone persons who proved riders; the others were pedestrians."""
+        """The held crossings of lone persons who proved riders; the rest are `lone_person`."""
         if self.lone.pedestrians:
-            self.stats.crossings["pedestrian"] = self.lone.pedestrians
+            self.stats.crossings["lone_person"] = self.lone.pedestrians
         out = []
         for d, shots in released:
             self._count(d.kind)
@@ -271,7 +271,7 @@ class Pipeline:
         return self._violation(d, shots, frame) if d.kind == DecisionKind.VIOLATION else None
 
     def _count(self, kind: str) -> None:
-        self.stats.crossings[kind] = self.stats.crossings.get(kind, 0) + 1
+        self.stats.crossings[str(kind)] = self.stats.crossings.get(str(kind), 0) + 1
 
     def _violation(
         self, d: Decision, shots: dict[str, Frame] | None, frame: Frame | None

@@ -161,6 +161,8 @@ def test_a_red_light_runner_makes_one_violation_with_plates_off() -> None:
     assert v.plate.text is None and v.plate.reason == "plate reading is off"
     assert v.bundle is None, "no writer: no bundle"
     assert pipeline.stats.crossings == {"violation": 1}
+    kinds = [type(k).__name__ for k in pipeline.stats.crossings]
+    assert kinds == ["str"], f"crossings keyed by {kinds}: summaries would print the enum's repr"
 
 
 def test_the_same_car_on_green_is_judged_and_not_reported() -> None:

@@ -137,7 +137,7 @@ def test_a_person_not_moving_like_a_rider_is_never_a_violation(scene: str, scrip
     found, pipeline = run(script, 150)
     assert found == [], f"{scene}: reported {[v.decision.explanation for v in found]}"
     crossings = pipeline.stats.crossings
-    assert crossings.get("pedestrian", 0) + crossings.get("stopped", 0) == 1, crossings
+    assert crossings.get("lone_person", 0) + crossings.get("stopped", 0) == 1, crossings
 
 
 def points(tops: list[tuple[float, float]], height: float = H) -> list[TrackPoint]:
