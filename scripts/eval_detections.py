@@ -121,7 +121,7 @@ def evaluate(
     size = (source.width, source.height)
     wanted = {int(f): labels for f, labels in frames.items()}
     rows: list[dict[str, Any]] = []
-    unlabelled = 0
+    unlabelled: list[str] = []  # the tracks in the band no label took, as "frame F class [box]"
     pending = sorted(wanted)  # labelled frames still to score, in order
     for frame in source:
         pipeline.process(frame)
@@ -137,9 +137,11 @@ def evaluate(
                 as_person = i in taken and confirmed[taken[i]].label == PERSON
                 rows.append({**lb, "frame": labelled, "tracked": i in taken, "person": as_person})
             used = set(taken.values())
-            unlabelled += sum(
-                1 for j, tb in enumerate(tracks) if j not in used and in_band(tb, line, band, size)
-            )
+            unlabelled += [
+                f"frame {labelled} {confirmed[j].label} {[round(v) for v in tb]}"
+                for j, tb in enumerate(tracks)
+                if j not in used and in_band(tb, line, band, size)
+            ]
         if not pending:
             break
     return {"video": name, "rows": rows, "tracks_unlabelled": unlabelled}
@@ -170,7 +172,8 @@ def main() -> int:
     ap.add_argument("--detect-fps", type=float, help="detections/s near the line")
     ap.add_argument("--set", action="append", metavar="SECTION.FIELD=VALUE",
                     help="a camera setting instead of the default (repeatable)")  # fmt: skip
-    ap.add_argument("--misses", action="store_true", help="list every label not tracked")
+    ap.add_argument("--misses", action="store_true",
+                    help="list every label not tracked, and every track no label took")  # fmt: skip
     args = ap.parse_args()
     if not args.media.is_dir():
         print(f"eval_detections: no videos at {args.media} (the shared material)", file=sys.stderr)
@@ -185,11 +188,13 @@ def main() -> int:
         videos.append(evaluate(name, frames, doc["band"], args))
     report: dict[str, Any] = {"machine": machine(), "labels": str(args.labels.relative_to(REPO))}
     for v in videos:
-        report[v["video"]] = {**tally(v["rows"]), "tracks_unlabelled": v["tracks_unlabelled"]}
+        unlabelled = v["tracks_unlabelled"]
+        report[v["video"]] = {**tally(v["rows"]), "tracks_unlabelled": len(unlabelled)}
         if args.misses:
             report[v["video"]]["missed"] = [
                 f"frame {r['frame']} {r['class']} {r['box']}" for r in v["rows"] if not r["tracked"]
             ]
+            report[v["video"]]["unlabelled"] = unlabelled
     report["total"] = tally([r for v in videos for r in v["rows"]])
     report["seconds"] = round(time.perf_counter() - started, 1)
     print(json.dumps(report, indent=1))
