@@ -173,9 +173,9 @@ class Pipeline:
         self.ring.push(frame)
         if self.clip is not None and not self.shed_clip:
             self.clip.push(frame)
-        held = bool(self.lone.held)
         busy = self.active and not (
-            self.idle_on_green and nothing_to_judge_on_green(status, self.rule, held)
+            self.idle_on_green
+            and nothing_to_judge_on_green(status, self.rule, bool(self.lone.held))
         )
         step = self.step if busy else self.idle_step
         if frame.index - self._last_detect < step:
