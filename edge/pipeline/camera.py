@@ -197,8 +197,8 @@ class Pipeline:
         self, released: list[tuple[Decision, dict[str, Frame] | None]], frame: Frame | None
     ) -> list[Violation]:
         """The held crossings of lone persons who proved riders; the rest are `lone_person`."""
-        if self.lone.pedestrians:
-            self.stats.crossings["lone_person"] = self.lone.pedestrians
+        if self.lone.not_riders:
+            self.stats.crossings["lone_person"] = self.lone.not_riders
         out = []
         for d, shots in released:
             self._count(d.kind)

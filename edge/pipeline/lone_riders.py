@@ -97,7 +97,7 @@ class LoneRiders:
         anchor would then jump between the rider's seat and the wheels)."""
         self.tracker, self.direction = tracker, direction
         self.held: dict[int, _Held] = {}
-        self.pedestrians = 0  # held crossings whose person never moved like a rider
+        self.not_riders = 0  # held crossings whose person never moved like a rider (lone_person)
 
     @classmethod
     def like(cls, vehicles: Tracker, direction: tuple[float, float]) -> LoneRiders:
@@ -127,13 +127,13 @@ class LoneRiders:
 
     def ready(self, t: float) -> list[tuple[Decision, dict[str, Frame] | None]]:
         """The held violations whose person has now moved like a rider (relabelled); those
-        whose track ended, or waited too long, without are dropped as pedestrians."""
+        whose track ended, or waited too long, without are dropped (not_riders)."""
         return self._release(t, self.tracker.removed)
 
     def flush(self) -> list[tuple[Decision, dict[str, Frame] | None]]:
-        """End of stream: the held violations of riders; the rest were pedestrians."""
+        """End of stream: the held violations of riders; the rest are not riders."""
         out = self._release(float("-inf"), [])
-        self.pedestrians += len(self.held)
+        self.not_riders += len(self.held)
         self.held.clear()
         return out
 
@@ -150,7 +150,7 @@ class LoneRiders:
                 out.append((self._as_rider(held.decision, track), held.shots))
             elif track is None or track_id in gone or t - held.since_t > RIDER_HOLD_S:
                 del self.held[track_id]
-                self.pedestrians += 1
+                self.not_riders += 1
         return out
 
     def _as_rider(self, d: Decision, track: Track) -> Decision:
