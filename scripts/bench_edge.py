@@ -13,7 +13,9 @@ printed beside it (`..._each`).
 
 In the same run, the naive peer the speed targets are ratios to: every frame decoded,
 YOLOv8n at its exported 640x640 input on every third frame, onnxruntime on one thread, NMS
-(`peer`); `ratio_to_peer` is each rate's running cost over the peer's. Each model's engine
+(`peer`); `ratio_to_peer` is each rate's running cost over the peer's. `decode_alone` is the
+replay's reader with nothing after it, over the peer too: decoding is the same for both, so
+its ratio is a floor set by the CPU's decoder that no detection work goes under. Each model's engine
 and precision as they ran are named (`models`, as the evidence manifest says them;
 `--precision` is both YOLO detectors', auto = bfloat16 where it runs, else int8;
 `DENDO_PRECISION=no-bf16` turns bfloat16 off as on an AVX2 edge box,
@@ -155,6 +157,33 @@ def naive_peer(video: Path) -> dict[str, object]:
     }
 
 
+def decode_alone(video: Path) -> dict[str, object]:
+    """Runs inside the child: only the decoding a replay does (the same reader, its picture
+    rate, every frame grabbed), CPU per video-second. The peer decodes the same frames with the
+    same decoder, so this share of the peer's cost is a floor no detection work can go under."""
+    from common.config.city import CityConfig
+    from edge.pipeline.source import FileSource, picture_rate
+
+    spec = importlib.util.spec_from_file_location("eval_videos", REPO / "scripts/eval_videos.py")
+    assert spec and spec.loader
+    eval_videos = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(eval_videos)
+    truth = json.loads(video.with_suffix(".json").read_text())
+    camera = CityConfig.model_validate(eval_videos.camera_config(truth, video)).camera("EV-01")
+    source = FileSource(video, picture_fps=picture_rate(camera.detector, camera.evidence))
+    started = time.process_time()
+    pictures = sum(1 for _ in source)
+    cpu = time.process_time() - started
+    frames = pictures + source.stats.frames_unconverted + source.stats.frames_corrupt
+    return {
+        "what": "the replay's reader alone: every frame grabbed, its pictures converted",
+        "frames": frames,
+        "pictures": pictures,
+        "cpu_seconds": round(cpu, 2),
+        "cpu_s_per_video_s": round(cpu / (frames / source.fps), 3),
+    }
+
+
 def timed_stages(run: Any) -> dict[str, float]:
     """CPU seconds (process time, all threads) per stage of one replay `run()`: the stage
     methods are wrapped with timers for the run (a profiler would inflate the many small
@@ -262,8 +291,9 @@ def main() -> int:
     parser.add_argument("--child-end", type=float, help=argparse.SUPPRESS)
     parser.add_argument("--profile", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.child == "peer":
-        print(json.dumps(naive_peer(args.video)))
+    if args.child in ("peer", "decode"):
+        measure = naive_peer if args.child == "peer" else decode_alone
+        print(json.dumps(measure(args.video)))
         return 0
     if args.child is not None and args.profile:
         near, _, idle = args.child.partition(":")
@@ -315,6 +345,7 @@ def main() -> int:
         print(f"round {k + 1} of {args.repeat}: start-up, {' '.join(args.rates)}, the peer",
               file=sys.stderr, flush=True)  # fmt: skip
         rounds.append({"startup": child("5", 0.2), "peer": child("peer")})
+        rounds[-1]["decode"] = child("decode")
         rounds[-1].update({str(rate): child(str(rate)) for rate in args.rates})
     startup = median_run([r["startup"] for r in rounds])
     peer = median_run([r["peer"] for r in rounds])
@@ -334,6 +365,17 @@ def main() -> int:
                     round(v / q, 3) for v, q in zip(seen, peers, strict=True)
                 ]
         runs.append(run)
+    decode = median_run([r["decode"] for r in rounds])
+    if "error" not in decode and "error" not in peer:
+        decode["ratio_to_peer_each"] = [
+            round(
+                float(r["decode"]["cpu_s_per_video_s"]) / float(r["peer"]["cpu_s_per_video_s"]), 3
+            )
+            for r in rounds
+        ]
+        decode["ratio_to_peer"] = round(
+            float(decode["cpu_s_per_video_s"]) / float(peer["cpu_s_per_video_s"]), 3
+        )
     last = args.rates[-1]
     print(f"one replay split by stage at {last} detections/s", file=sys.stderr, flush=True)
     stages = child(str(args.rates[-1]), profile=True)
@@ -346,6 +388,7 @@ def main() -> int:
         "startup": startup,
         "runs": runs,
         "peer": peer,
+        "decode_alone": decode,
         "stages": stages,
     }
     print(json.dumps(report, indent=1))
