@@ -110,6 +110,10 @@ class RuleConfig(StrictModel):
     # The crossing must be seen: the detections just before and just past the line at most
     # this far apart (5 detection intervals at 5/s), else it is `unseen`, never a violation.
     max_crossing_gap_s: float = Field(1.0, gt=0)
+    # The shortest amber the signals show. A lamp unseen (smeared, hidden by a bus) for less than
+    # this between two reds was red throughout: leaving red and coming back takes a green and
+    # then a whole amber. A crossing while it is unseen waits to be judged; 0: never bridged.
+    least_amber_s: float = Field(3.0, ge=0)
 
 
 class PlateConfig(StrictModel):

@@ -25,7 +25,7 @@ from common.config.sections import AmberPolicy, RuleConfig
 from edge.perception.geometry import Box, anchor
 from edge.perception.geometry import Point as XY
 from edge.perception.signal_heads import LampState
-from edge.pipeline.signal import SignalStatus
+from edge.pipeline.signal import SignalStatus, across_unseen_lamp
 
 # Past the line, a vehicle must be seen at least RuleConfig.min_distance_px and this many of
 # its box heights (the camera's scale shrinks with distance, so pixels alone are not fair).
@@ -135,6 +135,8 @@ class RedLightRule:
         self.settings = config
         self.exit_zone = Polygon(exit_zone) if exit_zone else None
         self._tracks: dict[int, _TrackState] = {}
+        # Ended tracks whose crossing waits for the lamp to be seen again (across_unseen_lamp).
+        self._held: dict[int, _TrackState] = {}
         self.signal_log: deque[tuple[int, float, SignalStatus]] = deque()
         self.signal_history_s = signal_history_s
 
@@ -177,11 +179,15 @@ class RedLightRule:
             state.last_anchor, state.last_frame, state.last_t = anchor, frame_index, t
             if decision is not None:
                 decisions.append(decision)
+        for track_id, state in list(self._held.items()):
+            if (decision := self._decide(track_id, state, final=True)) is not None:
+                del self._held[track_id]
+                decisions.append(decision)
         return decisions
 
     def undecided_crossings(self) -> Iterator[tuple[int, int]]:
         """(track id, crossing frame) of every crossing still waiting for its decision."""
-        for track_id, state in self._tracks.items():
+        for track_id, state in [*self._tracks.items(), *self._held.items()]:
             if state.pending is not None and not state.done:
                 yield track_id, state.pending.cross_frame
 
@@ -189,14 +195,25 @@ class RedLightRule:
         return next(self.undecided_crossings(), None) is not None
 
     def finish(self, track_id: int) -> Decision | None:
-        """The track has ended: a pending crossing is decided on what was seen."""
+        """The track has ended: a pending crossing is decided on what was seen (or held, if
+        the lamp is unseen for now: `holds`, and a later `update` gives the decision)."""
         state = self._tracks.pop(track_id, None)
         if state is None or state.pending is None or state.done:
             return None
-        return self._decide(track_id, state, final=True)
+        decision = self._decide(track_id, state, final=True)
+        if decision is None:
+            self._held[track_id] = state
+        return decision
+
+    def holds(self, track_id: int) -> bool:
+        """An ended track's crossing waits for the lamp to be seen again."""
+        return track_id in self._held
 
     def finish_all(self) -> list[Decision]:
+        """End of stream: every crossing decided, an unseen lamp as it stands."""
         out = [self.finish(tid) for tid in list(self._tracks)]
+        out += [self._decide(tid, st, final=True, settle=True) for tid, st in self._held.items()]
+        self._held.clear()
         return [d for d in out if d is not None]
 
     # -- internals -------------------------------------------------------------------------
@@ -253,10 +270,20 @@ class RedLightRule:
         need = max(s.min_distance_px, MIN_BOX_HEIGHTS * height)
         return p.max_moved >= need and p.frames_past >= s.min_frames_past_line
 
-    def _decide(self, track_id: int, state: _TrackState, final: bool) -> Decision | None:
+    def _decide(
+        self, track_id: int, state: _TrackState, final: bool, settle: bool = False
+    ) -> Decision | None:
+        """The crossing's decision; None while the lamp at it is unseen and may still be seen
+        again in time (unless `settle`)."""
         p = state.pending
         assert p is not None
         s = self.settings
+        if p.signal.red_before is not None and self.signal_log:
+            _, t, now = self.signal_log[-1]
+            signal = across_unseen_lamp(p.signal, now, t, s.least_amber_s)
+            if signal is None and not settle:
+                return None
+            p.signal = signal or p.signal
         state.done = True
         into = p.signal.seconds_into_red(p.cross_t)
         amber_for = p.cross_t - p.signal.since
@@ -295,16 +322,26 @@ class RedLightRule:
             explanation["reason"] = "did not continue past the stop line"
         elif not red:
             kind = DecisionKind.NOT_RED
-            explanation["reason"] = f"signal was {p.signal.state} at the crossing"
+            lost = " (unseen after a red, not red again in time)" if p.signal.red_before else ""
+            explanation["reason"] = f"signal was {p.signal.state} at the crossing{lost}"
         elif into is not None and into < s.min_seconds_into_red:
             kind = DecisionKind.NOT_RED
             explanation["reason"] = f"only {into:.2f} s into red (grace {s.min_seconds_into_red} s)"
         else:
             kind = DecisionKind.VIOLATION
+            unseen = p.signal.unseen_s
+            if unseen is not None:
+                explanation["least_amber_s"] = s.least_amber_s
             explanation["reason"] = (
                 f"crossed on {p.signal.state}"
                 + (f", {into:.2f} s into red" if into is not None else "")
                 + ", and continued"
+                + (
+                    f"; the lamp was unseen for {unseen:.2f} s between two reds, less than the"
+                    f" shortest amber ({s.least_amber_s:g} s): red throughout"
+                    if unseen is not None
+                    else ""
+                )
             )
         label = max(state.labels, key=lambda k: (state.labels[k], k))
         return Decision(

@@ -10,7 +10,7 @@ image, a fixed-time plan, or the controller's own phase messages — all end in 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 import numpy as np
@@ -38,6 +38,10 @@ class SignalStatus:
     # the time into red is at least (not exactly) what is recorded.
     began_before_stream: bool = False
     vouched_by: str | None = None  # the controller key that signed the phase message
+    # Vision: the lamp unseen (unknown) straight after a red, that red's status, so that a
+    # crossing in the spell can be judged once the lamp is seen again (`across_unseen_lamp`).
+    red_before: SignalStatus | None = None
+    unseen_s: float | None = None  # red held across a spell this long with the lamp unseen
 
     def seconds_into_red(self, t: float) -> float | None:
         return None if self.red_since is None else max(0.0, t - self.red_since)
@@ -53,7 +57,27 @@ class SignalStatus:
             "source": self.source,
             "began_before_stream": self.began_before_stream,
             "vouched_by": self.vouched_by,
+            "unseen_s": None if self.unseen_s is None else round(self.unseen_s, 3),
         }
+
+
+def across_unseen_lamp(
+    at_cross: SignalStatus, now: SignalStatus, t: float, least_amber_s: float
+) -> SignalStatus | None:
+    """The signal at a crossing made while the lamp was unseen straight after a red, as the
+    stream stands at time `t` (`now`). Leaving red and coming back to it takes a green and then
+    a whole amber, so red seen again sooner than `least_amber_s` after the lamp was lost means
+    red throughout: the red from before, with how long the lamp was unseen. Anything else seen
+    again, or a spell that long, leaves the crossing's unknown as it was; None while the spell
+    goes on and may still end in time (the decision waits)."""
+    if at_cross.red_before is None or at_cross.state != LampState.UNKNOWN:
+        return at_cross
+    if now.state == LampState.UNKNOWN and now.since == at_cross.since:  # the same spell
+        return None if t - at_cross.since < least_amber_s else at_cross
+    unseen = now.since - at_cross.since
+    if now.state == LampState.RED and 0 < unseen < least_amber_s:
+        return replace(at_cross.red_before, raw=at_cross.raw, unseen_s=unseen)
+    return at_cross
 
 
 class SignalDebouncer:
@@ -70,6 +94,7 @@ class SignalDebouncer:
         self._run_len = 0
         self._first_t: float | None = None
         self._from_start = False
+        self._red_before: SignalStatus | None = None  # while unknown straight after a red
 
     def update(self, t: float, reading: LampState) -> SignalStatus:
         if self._first_t is None:
@@ -79,12 +104,18 @@ class SignalDebouncer:
         else:
             self._run_state, self._run_start, self._run_len = reading, t, 1
         if reading != self.state and self._run_len >= self.debounce_frames:
+            lost_red = self.state == LampState.RED and reading == LampState.UNKNOWN
+            self._red_before = self._status(self.state) if lost_red else None
             self.state, self.since = reading, self._run_start
             self._from_start = self._run_start == self._first_t
+        return self._status(reading)
+
+    def _status(self, reading: LampState) -> SignalStatus:
         red_since = self.since if self.state == LampState.RED else None
         return SignalStatus(
-            self.state, self.since, red_since, reading, SignalSourceKind.VISION, self._from_start
-        )
+            self.state, self.since, red_since, reading, SignalSourceKind.VISION,
+            self._from_start, red_before=self._red_before,
+        )  # fmt: skip
 
 
 @dataclass(frozen=True)
