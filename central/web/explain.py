@@ -74,6 +74,10 @@ def decision_text(manifest: dict[str, Any], lang: str = DEFAULT_LANG) -> str:
         text = t(f"why.{kind}", lang)
     else:
         return reason  # a wording this page does not know: as the edge wrote it
+    unseen, amber = signal.get("unseen_s"), decision.get("least_amber_s")
+    if kind == "violation" and isinstance(unseen, int | float):
+        text += "; " + t("why.lamp_unseen", lang, s=_seconds(unseen, lang),
+                         amber=_seconds(amber, lang, 0))  # fmt: skip
     moved, frames = decision.get("moved_past_line_px"), decision.get("frames_past_line")
     if kind == "violation" and isinstance(moved, int | float) and isinstance(frames, int):
         need = decision.get("needed_past_line_px")

@@ -190,6 +190,12 @@ CODES: dict[str, tuple[str, str]] = {
         "vượt vạch dừng khi đèn vàng (tính là vi phạm theo cấu hình của camera), và đi tiếp",
         "crossed on amber (a violation under the camera's amber rule), and continued",
     ),
+    "why.lamp_unseen": (
+        "đèn không nhìn rõ trong {s} giây giữa hai lần thấy đèn đỏ, ngắn hơn thời gian đèn vàng "
+        "tối thiểu ({amber} giây), nên đèn đỏ suốt thời gian đó",
+        "the lamp was unseen for {s} s between two reds, less than the shortest amber "
+        "({amber} s): red throughout",
+    ),
     "why.past_line": (
         "sau vạch đi thêm {px} điểm ảnh trong {n} khung hình (cần ít nhất {need})",
         "then {px} px past the line over {n} frames (at least {need} needed)",

@@ -157,6 +157,15 @@ def test_every_recorded_note_actor_and_audit_line_reads_in_vietnamese(
             " 81)",
         ),
         (
+            {"reason": "crossed on red, 2.50 s into red, and continued; the lamp was unseen for"
+             " 0.83 s between two reds, less than the shortest amber (3 s): red throughout",
+             "signal_at_cross": {"state": "red", "unseen_s": 0.833}, "least_amber_s": 3.0},
+            {"seconds_into_red": 2.5},
+            "Vượt vạch dừng khi đèn đỏ đã bật 2,50 giây, và đi tiếp; đèn không nhìn rõ trong"
+            " 0,83 giây giữa hai lần thấy đèn đỏ, ngắn hơn thời gian đèn vàng tối thiểu (3"
+            " giây), nên đèn đỏ suốt thời gian đó",
+        ),
+        (
             {"reason": "crossed on amber, and continued", "signal_at_cross": {"state": "amber"}},
             {},
             "Vượt vạch dừng khi đèn vàng (tính là vi phạm theo cấu hình của camera), và đi tiếp",
