@@ -21,7 +21,6 @@ from pathlib import Path
 import numpy as np
 
 from common.config.sections import DetectorConfig, EvidenceConfig
-from edge.perception.geometry import iou_matrix
 from edge.perception.plate.track_plates import PlateVote, TrackPlates
 from edge.perception.riders import PERSON, road_users
 from edge.perception.vehicles import VEHICLE_LABELS, Detector, Roi, one_box_per_vehicle
@@ -31,16 +30,12 @@ from edge.pipeline.clip import ClipRecorder, Cut
 from edge.pipeline.evidence import EvidenceFrames, EvidenceWriter, ViolationRecord
 from edge.pipeline.lone_riders import LoneRiders
 from edge.pipeline.rule import Decision, DecisionKind, Observation, RedLightRule
+from edge.pipeline.same_vehicle import same_vehicle
 from edge.pipeline.signal import SignalSource, SignalStatus
 from edge.pipeline.source import Frame, FrameRing, picture_rate, picture_stride
 from edge.pipeline.track import Track, Tracker
 
 log = logging.getLogger(__name__)
-
-# Two violations whose crossings are this close in time and whose boxes at the crossing
-# overlap this much are one vehicle seen as two tracks: the second makes no bundle.
-SAME_CROSSING_S = 0.5
-SAME_CROSSING_IOU = 0.5
 
 
 @dataclass(frozen=True)
@@ -283,7 +278,7 @@ class Pipeline:
         self, d: Decision, shots: dict[str, Frame] | None, frame: Frame | None
     ) -> Violation | None:
         """A violation of a road user: reported once, with its evidence."""
-        if (same := self._same_vehicle(d)) is not None:
+        if (same := same_vehicle(d, self.reported)) is not None:
             self.stats.duplicate_violations += 1
             log.info("camera %s: track %d crossed at frame %d with track %d's box: one vehicle,"
                      " one violation", self.site.camera_id, d.track_id, d.cross_frame,
@@ -311,18 +306,6 @@ class Pipeline:
             pictures = {**shots, "after": after}
             self._dead_letter(violation, pictures, f"{type(exc).__name__}: {exc}")
         return violation
-
-    def _same_vehicle(self, d: Decision) -> Decision | None:
-        """A violation already reported for the same vehicle under another track id."""
-        for r in self.reported:
-            close = abs(r.cross_t - d.cross_t) <= SAME_CROSSING_S
-            if (
-                close
-                and iou_matrix(np.array([r.box_at_cross]), np.array([d.box_at_cross]))[0, 0]
-                > SAME_CROSSING_IOU
-            ):
-                return r
-        return None
 
     def _dead_letter(self, v: Violation, frames: dict[str, Frame], error: str) -> None:
         """Keep what is known of a violation without a bundle, counted and logged."""
