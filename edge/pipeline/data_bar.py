@@ -97,6 +97,8 @@ def facts(
         into = f"ít nhất {into} (đèn đã đỏ khi bắt đầu ghi hình)"
     state = STATES.get(record.signal_state, record.signal_state.upper())
     source = SOURCES.get(record.signal_source, record.signal_source)
+    if isinstance(unseen := signal.get("unseen_s"), int | float):  # rule: across_unseen_lamp
+        source += f"; đèn không nhìn rõ {decimal(unseen, 2)} s giữa hai lần đỏ"
     vehicle = VEHICLES.get(record.vehicle_class, record.vehicle_class)
     lat, lon = record.lat, record.lon
     return [

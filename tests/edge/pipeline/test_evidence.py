@@ -278,6 +278,15 @@ def test_time_into_red_is_a_lower_bound_when_red_was_on_as_the_recording_began(
     assert facts["Ảnh"] == "LÚC VƯỢT VẠCH, khung 120 (đúng lúc vượt vạch)"
 
 
+def test_the_bar_says_when_red_was_held_across_a_lamp_unseen_for_a_moment(
+    tmp_path: Path, keypair: tuple[Path, Path]
+) -> None:
+    bridged = record(decision={"signal_at_cross": {"state": "red", "unseen_s": 0.832}})
+    facts = dict(writer(tmp_path, keypair).facts(bridged, "cross", 120, 4.8, 4.8))
+    lamp = facts["Đèn lúc vượt vạch"]
+    assert lamp == "ĐỎ (camera đọc đèn tín hiệu; đèn không nhìn rõ 0,83 s giữa hai lần đỏ)", lamp
+
+
 @pytest.mark.parametrize(
     ("value", "places", "sign", "text"),
     [
