@@ -72,7 +72,7 @@ def check_config_main(
     if box and not cameras:
         out(f"{path}: no camera is on box {box} (boxes: {', '.join(cfg.boxes)})")
         return 1
-    for line in box_warnings(cfg.edge):
+    for line in box_warnings(cfg.edge) + [w for cam in cameras for w in camera_warnings(cam)]:
         out(f"warning: {line}")
     if online:
         failed = 0
@@ -84,6 +84,27 @@ def check_config_main(
             out(f"{path}: {failed} camera(s) cannot log in to the broker")
             return 1
     return 0
+
+
+# Lamps narrower than this are often not read: on us_lake_cheyenne scaled to 480 px across,
+# heads 8-9 px wide read unknown on every frame; at 640 px (11-12 px wide) they read, but
+# JPEG-smeared they fall to unknown for most of a second (scripts/city_camera_copies.py).
+SMALLEST_LAMP_PX = 10
+
+
+def camera_warnings(cam: CameraConfig) -> list[str]:
+    """What the file allows but makes a camera judge poorly: signal heads too small to read."""
+    found = []
+    for k, head in enumerate(cam.signal.heads if cam.signal.source == "vision" else []):
+        w, h = head.roi[2], head.roi[3]
+        lamp = w if head.layout == "vertical" else h
+        if lamp < SMALLEST_LAMP_PX:
+            found.append(
+                f"camera {cam.id} signal.heads[{k}]: the head is {w}x{h} px, its lamps under"
+                f" {SMALLEST_LAMP_PX} px across, often not read (the lamp unknown: no case);"
+                " zoom the camera in on the approach or use the controller's feed"
+            )
+    return found
 
 
 def box_warnings(edge: EdgeConfig) -> list[str]:

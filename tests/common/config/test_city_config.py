@@ -94,6 +94,27 @@ def test_check_config_names_the_secrets_and_keys_a_box_is_missing(
     assert "no camera is on box EB-99" in lines[-1], lines
 
 
+@pytest.mark.parametrize(
+    ("head", "warned"),
+    [
+        ({"roi": [600, 20, 8, 15], "layout": "vertical"}, True),  # cheyenne at 480 px: unread
+        ({"roi": [600, 20, 11, 20], "layout": "vertical"}, False),  # cheyenne at 640 px: read
+        ({"roi": [600, 20, 40, 9], "layout": "horizontal"}, True),
+        ({"roi": [600, 20, 40, 14], "layout": "horizontal"}, False),
+    ],
+)  # fmt: skip
+def test_check_config_warns_of_signal_heads_too_small_to_read(
+    tmp_path: Path, head: dict[str, Any], warned: bool
+) -> None:
+    doc = {"cameras": [camera(signal={"source": "vision", "heads": [head]})]}
+    lines: list[str] = []
+    assert check_config_main(write(tmp_path, doc), out=lines.append) == 0, "\n".join(lines)
+    small = [line for line in lines if "signal.heads[0]" in line]
+    assert bool(small) is warned, f"{head}: {small or lines}"
+    if warned:
+        assert small[0].startswith("warning: camera MT-07 signal.heads[0]: the head is "), small
+
+
 # --- defaults and overrides -------------------------------------------------------------------
 
 
