@@ -180,7 +180,7 @@ class RedLightRule:
             if decision is not None:
                 decisions.append(decision)
         for track_id, state in list(self._held.items()):
-            if (decision := self._decide(track_id, state, final=True)) is not None:
+            if (decision := self._decide(track_id, state)) is not None:
                 del self._held[track_id]
                 decisions.append(decision)
         return decisions
@@ -200,7 +200,7 @@ class RedLightRule:
         state = self._tracks.pop(track_id, None)
         if state is None or state.pending is None or state.done:
             return None
-        decision = self._decide(track_id, state, final=True)
+        decision = self._decide(track_id, state)
         if decision is None:
             self._held[track_id] = state
         return decision
@@ -212,7 +212,7 @@ class RedLightRule:
     def finish_all(self) -> list[Decision]:
         """End of stream: every crossing decided, an unseen lamp as it stands."""
         out = [self.finish(tid) for tid in list(self._tracks)]
-        out += [self._decide(tid, st, final=True, settle=True) for tid, st in self._held.items()]
+        out += [self._decide(tid, st, settle=True) for tid, st in self._held.items()]
         self._held.clear()
         return [d for d in out if d is not None]
 
@@ -257,12 +257,12 @@ class RedLightRule:
             pending.max_moved = max(pending.max_moved, ((x - cx) ** 2 + (y - cy) ** 2) ** 0.5)
         if self.exit_zone is not None and self.exit_zone.contains(Point(obs.anchor)):
             pending.entered_exit = True
-            return self._decide(obs.track_id, state, final=True)
+            return self._decide(obs.track_id, state)
         if not self._continued(pending):
             return None
         if self.exit_zone is not None and t - pending.cross_t < EXEMPT_DECIDE_S:
             return None  # it may still turn right through the exit zone
-        return self._decide(obs.track_id, state, final=False)
+        return self._decide(obs.track_id, state)
 
     def _continued(self, p: _Pending) -> bool:
         s = self.settings
@@ -270,9 +270,7 @@ class RedLightRule:
         need = max(s.min_distance_px, MIN_BOX_HEIGHTS * height)
         return p.max_moved >= need and p.frames_past >= s.min_frames_past_line
 
-    def _decide(
-        self, track_id: int, state: _TrackState, final: bool, settle: bool = False
-    ) -> Decision | None:
+    def _decide(self, track_id: int, state: _TrackState, settle: bool = False) -> Decision | None:
         """The crossing's decision; None while the lamp at it is unseen and may still be seen
         again in time (unless `settle`)."""
         p = state.pending
