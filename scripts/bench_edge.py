@@ -54,6 +54,16 @@ from edge.perception.onnx_session import ENGINES  # noqa: E402
 from scripts.bench_common import machine  # noqa: E402
 
 
+def _camera_config() -> Any:
+    """scripts/eval_videos.py's `camera_config` (a video's calibration as a one-camera config),
+    loaded inside the child so that its imports stay out of the start-up it times."""
+    spec = importlib.util.spec_from_file_location("eval_videos", REPO / "scripts/eval_videos.py")
+    assert spec and spec.loader
+    eval_videos = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(eval_videos)
+    return eval_videos.camera_config
+
+
 def one_run(
     video: Path,
     rate: float,
@@ -66,11 +76,7 @@ def one_run(
     """Runs inside the child: replay once, measure this process."""
     from edge.commands.main import main as dendo_edge
 
-    spec = importlib.util.spec_from_file_location("eval_videos", REPO / "scripts/eval_videos.py")
-    assert spec and spec.loader
-    eval_videos = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(eval_videos)
-    camera_config = eval_videos.camera_config
+    camera_config = _camera_config()
     truth = json.loads(video.with_suffix(".json").read_text())
     with tempfile.TemporaryDirectory(prefix="dendo-bench-") as tmp:
         cfg = camera_config(truth, video, engine)
@@ -164,12 +170,8 @@ def decode_alone(video: Path) -> dict[str, object]:
     from common.config.city import CityConfig
     from edge.pipeline.source import FileSource, picture_rate
 
-    spec = importlib.util.spec_from_file_location("eval_videos", REPO / "scripts/eval_videos.py")
-    assert spec and spec.loader
-    eval_videos = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(eval_videos)
     truth = json.loads(video.with_suffix(".json").read_text())
-    camera = CityConfig.model_validate(eval_videos.camera_config(truth, video)).camera("EV-01")
+    camera = CityConfig.model_validate(_camera_config()(truth, video)).camera("EV-01")
     source = FileSource(video, picture_fps=picture_rate(camera.detector, camera.evidence))
     started = time.process_time()
     pictures = sum(1 for _ in source)
