@@ -147,7 +147,6 @@ class Pipeline:
         self.reported: deque[Decision] = deque(maxlen=32)  # recent violations, for duplicates
         self.shed_clip = False  # set by a live worker that cannot keep up: clip frames go first
         self.lone = LoneRiders.like(tracker, rule.stop_line.direction)  # persons on no machine
-        self._ended_held: set[int] = set()  # ended tracks the rule holds (the lamp unseen)
 
     def process(self, frame: Frame) -> list[Violation]:
         self.stats.frames += 1
@@ -230,17 +229,14 @@ class Pipeline:
         for decision in self.rule.update(frame.index, frame.t, observations):
             if (v := self._on_decision(decision, frame)) is not None:
                 out.append(v)
-            if self.plates is not None and decision.track_id in self._ended_held:
-                self._ended_held.discard(decision.track_id)  # ended while the rule held it
-                self.plates.forget(decision.track_id)
+            if self.plates is not None and decision.track_id not in {t.id for t in tracks}:
+                self.plates.forget(decision.track_id)  # held by the rule after its track ended
         for ended in [*self.tracker.removed, *self.lone.tracker.removed]:
             finished = self.rule.finish(ended.id)
             if finished is not None and (v := self._on_decision(finished, frame)) is not None:
                 out.append(v)
-            if self.plates is not None and self.rule.holds(ended.id):
-                self._ended_held.add(ended.id)  # its plate crops are read when it is decided
-            elif self.plates is not None:
-                self.plates.forget(ended.id)
+            if self.plates is not None and not self.rule.holds(ended.id):
+                self.plates.forget(ended.id)  # a held crossing's crops wait for its decision
         held = self.lone.ready(frame.t)
         out += self._riders(held, frame)
         self._snapshot_pending(frame)
