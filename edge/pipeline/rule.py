@@ -327,19 +327,18 @@ class RedLightRule:
             explanation["reason"] = f"only {into:.2f} s into red (grace {s.min_seconds_into_red} s)"
         else:
             kind = DecisionKind.VIOLATION
-            unseen = p.signal.unseen_s
-            if unseen is not None:
+            bridged = ""
+            if (unseen := p.signal.unseen_s) is not None:
                 explanation["least_amber_s"] = s.least_amber_s
+                bridged = (
+                    f"; the lamp was unseen for {unseen:.2f} s between two reds, less than the"
+                    f" shortest amber ({s.least_amber_s:g} s): red throughout"
+                )
             explanation["reason"] = (
                 f"crossed on {p.signal.state}"
                 + (f", {into:.2f} s into red" if into is not None else "")
                 + ", and continued"
-                + (
-                    f"; the lamp was unseen for {unseen:.2f} s between two reds, less than the"
-                    f" shortest amber ({s.least_amber_s:g} s): red throughout"
-                    if unseen is not None
-                    else ""
-                )
+                + bridged
             )
         label = max(state.labels, key=lambda k: (state.labels[k], k))
         return Decision(
